@@ -8,6 +8,5 @@ export default defineConfig({
     // Native work is CPU bound on 2-core machines: run test files one or two at a time.
     fileParallelism: true,
     maxWorkers: 2,
-    globalSetup: ['test/global-setup.ts'],
   },
 });
