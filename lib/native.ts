@@ -90,7 +90,6 @@ export interface NativeGpuInfo {
 }
 
 export interface NativeBinding {
-  version: string;
   ffmpegVersion: string;
   probe(path: string): Promise<NativeProbeResult>;
   openVideo(path: string, options: NativeReaderOptions): Promise<NativeVideoReader>;

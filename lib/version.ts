@@ -1,0 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from './native.js';
+
+/** This package's version (from package.json). */
+export const version: string = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,0 +1,25 @@
+// Registration only: one entry per pipeline, nothing else.
+#include <napi.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavutil/log.h>
+}
+
+#include "decode/decode_bindings.h"
+
+namespace theval {
+void InitGpu(Napi::Env env, Napi::Object exports);
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // FFmpeg's own log lines would interleave with progress output; errors are reported
+  // through the return values and warnings of each call instead.
+  av_log_set_level(AV_LOG_QUIET);
+  exports.Set("ffmpegVersion", Napi::String::New(env, av_version_info()));
+  theval::InitDecode(env, exports);
+  theval::InitGpu(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(theval, Init)

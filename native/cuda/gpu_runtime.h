@@ -1,0 +1,40 @@
+// The GPU side as the rest of the addon sees it. Built from gpu_runtime.cc (+ the .cu
+// kernels) when nvcc was found at build time, else from gpu_runtime_none.cc. The addon
+// links cudart statically, so it loads without a driver; Query() then says why no GPU.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace theval::gpu {
+
+struct Info {
+  bool compiled = false;   // CUDA kernels are built into this addon
+  bool available = false;  // a usable device and driver were found
+  std::string reason;      // why not, when !available
+  std::vector<std::string> devices;
+};
+
+Info Query();
+
+// Throws theval::Error GPU_UNAVAILABLE (naming `file` when given) unless a GPU is usable.
+void EnsureAvailable(const std::string& file);
+
+// 8-bit YUV 4:2:0 (I420 planes, or NV12 when v == nullptr) to planar float RGB in [0, 1],
+// BT.601 or BT.709, limited or full range, nearest chroma sample. Device buffers are kept
+// between frames of the same size.
+class YuvToRgbConverter {
+ public:
+  YuvToRgbConverter();
+  ~YuvToRgbConverter();
+  void Convert(const uint8_t* y, int yPitch, const uint8_t* u, const uint8_t* v, int uvPitch,
+               int width, int height, bool bt709, bool fullRange, float* dstHost);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace theval::gpu

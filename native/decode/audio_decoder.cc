@@ -1,0 +1,137 @@
+#include "decode/audio_decoder.h"
+
+extern "C" {
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+}
+
+#include "common/errors.h"
+#include "decode/ffmpeg_util.h"
+
+namespace theval {
+
+namespace {
+
+struct SwrFreer {
+  void operator()(SwrContext* s) const { swr_free(&s); }
+};
+using SwrPtr = std::unique_ptr<SwrContext, SwrFreer>;
+
+class MonoResampler {
+ public:
+  MonoResampler(const AVFrame* first, int outRate, const std::string& path) : outRate_(outRate) {
+    AVChannelLayout in;
+    if (first->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || first->ch_layout.nb_channels <= 0) {
+      av_channel_layout_default(&in, first->ch_layout.nb_channels > 0 ? first->ch_layout.nb_channels : 1);
+    } else {
+      av_channel_layout_copy(&in, &first->ch_layout);
+    }
+    AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+    SwrContext* raw = nullptr;
+    int r = swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, outRate, &in,
+                                AVSampleFormat(first->format), first->sample_rate, 0, nullptr);
+    av_channel_layout_uninit(&in);
+    if (r < 0 || !raw || (r = swr_init(raw)) < 0) {
+      swr_free(&raw);
+      throw Error("UNSUPPORTED_CODEC", path + ": cannot resample the audio (" + AvErrorText(r) + ")", path);
+    }
+    swr_.reset(raw);
+    inRate_ = first->sample_rate;
+  }
+
+  void Push(const AVFrame* f, std::vector<float>& out) {
+    Convert(const_cast<const uint8_t**>(f->extended_data), f->nb_samples, out);
+  }
+  void Flush(std::vector<float>& out) { Convert(nullptr, 0, out); }
+  int inRate() const { return inRate_; }
+
+ private:
+  void Convert(const uint8_t** in, int n, std::vector<float>& out) {
+    for (;;) {
+      int cap = swr_get_out_samples(swr_.get(), n);
+      if (cap <= 0) return;
+      size_t at = out.size();
+      out.resize(at + size_t(cap));
+      uint8_t* dst = reinterpret_cast<uint8_t*>(out.data() + at);
+      int got = swr_convert(swr_.get(), &dst, cap, in, n);
+      if (got < 0) {
+        out.resize(at);
+        return;
+      }
+      out.resize(at + size_t(got));
+      if (in || got == 0) return;  // a push converts in one call; a flush loops until empty
+    }
+  }
+  SwrPtr swr_;
+  int outRate_;
+  int inRate_ = 0;
+};
+
+}  // namespace
+
+DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
+  FormatPtr fmt = OpenMedia(path);
+  int stream = FindStream(fmt.get(), AVMEDIA_TYPE_AUDIO);
+  if (stream < 0) throw Error("NO_AUDIO_STREAM", path + ": has no audio stream", path);
+  CodecPtr codec = OpenDecoder(fmt.get(), stream, 1, path);
+  const AVStream* st = fmt->streams[stream];
+
+  DecodedAudio out;
+  out.codec = CodecName(st->codecpar->codec_id);
+  out.sourceSampleRate = st->codecpar->sample_rate;
+  out.sourceChannels = st->codecpar->ch_layout.nb_channels;
+  int outRate = sampleRate > 0 ? sampleRate : out.sourceSampleRate;
+  if (outRate <= 0) throw Error("NOT_MEDIA", path + ": the audio stream has no sample rate", path);
+  out.sampleRate = outRate;
+  if (st->duration != AV_NOPTS_VALUE)
+    out.samples.reserve(size_t(st->duration * av_q2d(st->time_base) * outRate * 1.01) + 4096);
+
+  FramePtr frame = NewFrame();
+  PacketPtr packet = NewPacket();
+  std::unique_ptr<MonoResampler> resampler;
+  int64_t readErrors = 0;
+  int64_t rateChanges = 0;
+  bool draining = false;
+  for (;;) {
+    int r = avcodec_receive_frame(codec.get(), frame.get());
+    if (r == 0) {
+      if (!resampler) {
+        resampler = std::make_unique<MonoResampler>(frame.get(), outRate, path);
+      } else if (frame->sample_rate != resampler->inRate()) {
+        rateChanges++;  // rare; keep the first configuration (swr would mis-time these samples)
+      }
+      resampler->Push(frame.get(), out.samples);
+      continue;
+    }
+    if (r == AVERROR_EOF) break;
+    if (r != AVERROR(EAGAIN)) {
+      out.decodeErrors++;
+      if (draining) break;
+    }
+    if (draining) continue;
+    r = av_read_frame(fmt.get(), packet.get());
+    if (r < 0) {
+      if (r != AVERROR_EOF && !(fmt->pb && avio_feof(fmt->pb)) && ++readErrors < 64) continue;
+      avcodec_send_packet(codec.get(), nullptr);
+      draining = true;
+      continue;
+    }
+    if (packet->stream_index == stream) {
+      r = avcodec_send_packet(codec.get(), packet.get());
+      if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_EOF) out.decodeErrors++;
+    }
+    av_packet_unref(packet.get());
+  }
+  if (resampler) resampler->Flush(out.samples);
+  if (out.decodeErrors > 0)
+    out.warnings.push_back(std::to_string(out.decodeErrors) + " audio packet(s) could not be decoded (corrupt data)");
+  if (readErrors > 0)
+    out.warnings.push_back(std::to_string(readErrors) + " read error(s) in the container (truncated or corrupt file)");
+  if (rateChanges > 0)
+    out.warnings.push_back("the audio sample rate changed mid-stream; later frames were resampled as the first");
+  out.samples.shrink_to_fit();
+  return out;
+}
+
+}  // namespace theval

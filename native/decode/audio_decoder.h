@@ -1,0 +1,25 @@
+// Decodes a file's audio stream to mono float32, resampled to a requested rate with
+// libswresample (the same resampler and downmix FFmpeg's `-ac 1 -ar N` uses).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace theval {
+
+struct DecodedAudio {
+  std::vector<float> samples;  // mono
+  int sampleRate = 0;
+  int sourceSampleRate = 0;
+  int sourceChannels = 0;
+  std::string codec;
+  int64_t decodeErrors = 0;
+  std::vector<std::string> warnings;
+};
+
+// sampleRate 0 keeps the stream's own rate. Throws FILE_NOT_FOUND, NOT_MEDIA,
+// NO_AUDIO_STREAM, UNSUPPORTED_CODEC.
+DecodedAudio DecodeAudio(const std::string& path, int sampleRate);
+
+}  // namespace theval

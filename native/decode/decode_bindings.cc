@@ -1,0 +1,370 @@
+#include "decode/decode_bindings.h"
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
+#include <cmath>
+#include <memory>
+
+#include "common/addon_data.h"
+#include "common/errors.h"
+#include "cuda/gpu_runtime.h"
+#include "decode/audio_decoder.h"
+#include "decode/video_decoder.h"
+
+namespace theval {
+
+namespace {
+
+Napi::Value Num(Napi::Env env, double v) { return Napi::Number::New(env, v); }
+
+Napi::Array Strings(Napi::Env env, const std::vector<std::string>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); i++) a.Set(uint32_t(i), Napi::String::New(env, v[i]));
+  return a;
+}
+
+Napi::Object InfoToJs(Napi::Env env, const VideoInfo& i) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("path", i.path);
+  o.Set("width", Num(env, i.width));
+  o.Set("height", Num(env, i.height));
+  o.Set("codedWidth", Num(env, i.codedWidth));
+  o.Set("codedHeight", Num(env, i.codedHeight));
+  o.Set("rotation", Num(env, i.rotation));
+  o.Set("autorotate", Napi::Boolean::New(env, i.autorotate));
+  o.Set("fps", Num(env, i.fps));
+  o.Set("containerFrames", Num(env, double(i.containerFrames)));
+  o.Set("duration", Num(env, i.duration));
+  o.Set("codec", i.codec);
+  o.Set("pixelFormat", i.pixelFormat);
+  o.Set("bitRate", Num(env, double(i.bitRate)));
+  if (i.audio.present) {
+    Napi::Object a = Napi::Object::New(env);
+    a.Set("codec", i.audio.codec);
+    a.Set("sampleRate", Num(env, i.audio.sampleRate));
+    a.Set("channels", Num(env, i.audio.channels));
+    a.Set("duration", Num(env, i.audio.duration));
+    o.Set("audio", a);
+  } else {
+    o.Set("audio", env.Null());
+  }
+  return o;
+}
+
+std::string PathArg(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString())
+    throw MakeJsError(info.Env(), "BAD_ARGUMENT", "expected a file path (string)", "");
+  return info[0].As<Napi::String>().Utf8Value();
+}
+
+// ---- probe ----------------------------------------------------------------------------
+
+class ProbeWorker : public PromiseWorker {
+ public:
+  ProbeWorker(Napi::Env env, std::string path) : PromiseWorker(env), path_(std::move(path)) {}
+
+ protected:
+  void Run() override {
+    DecoderOptions opt;
+    opt.threads = 0;
+    VideoDecoder dec(path_, opt);
+    while (dec.NextFrame()) {
+    }
+    info_ = dec.info();
+    stats_ = dec.stats();
+    warnings_ = stats_.Warnings(info_, true);
+    if (stats_.framesRead == 0)
+      throw Error("NO_FRAMES", path_ + ": the video stream has no decodable frame" +
+                                   (warnings_.empty() ? "" : " (" + warnings_[0] + ")"),
+                  path_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = InfoToJs(env, info_);
+    o.Set("frameCount", Num(env, double(stats_.framesRead)));
+    o.Set("decodeErrors", Num(env, double(stats_.decodeErrors + stats_.readErrors)));
+    o.Set("corruptFrames", Num(env, double(stats_.corruptFrames)));
+    o.Set("warnings", Strings(env, warnings_));
+    return o;
+  }
+
+ private:
+  std::string path_;
+  VideoInfo info_;
+  DecodeStats stats_;
+  std::vector<std::string> warnings_;
+};
+
+Napi::Value Probe(const Napi::CallbackInfo& info) {
+  auto* w = new ProbeWorker(info.Env(), PathArg(info));
+  w->Queue();
+  return w->Promise();
+}
+
+// ---- VideoReader ----------------------------------------------------------------------
+
+enum class PixelLayout { kRgb24, kRgbF32 };
+
+struct ReaderState {
+  std::unique_ptr<VideoDecoder> decoder;
+  PixelLayout layout = PixelLayout::kRgb24;
+  bool gpu = false;
+  std::unique_ptr<gpu::YuvToRgbConverter> converter;
+  int64_t cpuFallbackFrames = 0;
+  bool busy = false;
+  bool closed = false;
+
+  size_t FrameBytes() const {
+    size_t px = size_t(decoder->info().width) * decoder->info().height;
+    return layout == PixelLayout::kRgb24 ? px * 3 : px * 3 * sizeof(float);
+  }
+  std::vector<std::string> Warnings() const {
+    std::vector<std::string> w = decoder->stats().Warnings(decoder->info(), decoder->finished());
+    if (cpuFallbackFrames > 0)
+      w.push_back(std::to_string(cpuFallbackFrames) +
+                  " frame(s) were converted on the CPU (the GPU kernel takes unrotated 8-bit 4:2:0)");
+    return w;
+  }
+};
+
+bool GpuConvertible(const AVFrame* f, const VideoInfo& info) {
+  const auto fmt = AVPixelFormat(f->format);
+  bool yuv = fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_NV12;
+  return yuv && (!info.autorotate || info.rotation == 0) && f->width == info.codedWidth &&
+         f->height == info.codedHeight;
+}
+
+class OpenWorker : public PromiseWorker {
+ public:
+  OpenWorker(Napi::Env env, std::string path, DecoderOptions opt, PixelLayout layout, bool gpu)
+      : PromiseWorker(env), path_(std::move(path)), opt_(opt), state_(std::make_shared<ReaderState>()) {
+    state_->layout = layout;
+    state_->gpu = gpu;
+  }
+
+ protected:
+  void Run() override {
+    if (state_->gpu) {
+      gpu::EnsureAvailable(path_);
+      state_->converter = std::make_unique<gpu::YuvToRgbConverter>();
+    }
+    state_->decoder = std::make_unique<VideoDecoder>(path_, opt_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    AddonData* data = GetAddonData(env);
+    auto* holder = new std::shared_ptr<ReaderState>(state_);
+    Napi::External<std::shared_ptr<ReaderState>> ext = Napi::External<std::shared_ptr<ReaderState>>::New(
+        env, holder, [](Napi::Env, std::shared_ptr<ReaderState>* h) { delete h; });
+    Napi::Object reader = data->videoReaderCtor.New({ext});
+    reader.Set("info", InfoToJs(env, state_->decoder->info()));
+    reader.Set("frameBytes", Num(env, double(state_->FrameBytes())));
+    return reader;
+  }
+
+ private:
+  std::string path_;
+  DecoderOptions opt_;
+  std::shared_ptr<ReaderState> state_;
+};
+
+class ReadWorker : public PromiseWorker {
+ public:
+  ReadWorker(Napi::Env env, std::shared_ptr<ReaderState> state, Napi::TypedArray dst, uint8_t* base,
+             size_t maxFrames)
+      : PromiseWorker(env), state_(std::move(state)), base_(base), maxFrames_(maxFrames) {
+    dstRef_ = Napi::Persistent(dst.As<Napi::Object>());
+  }
+
+ protected:
+  void Run() override {
+    ReaderState& s = *state_;
+    VideoDecoder& dec = *s.decoder;
+    const size_t frameBytes = s.FrameBytes();
+    const VideoInfo& vi = dec.info();
+    while (count_ < maxFrames_) {
+      const AVFrame* f = dec.NextFrame();
+      if (!f) break;
+      uint8_t* dst = base_ + count_ * frameBytes;
+      if (s.layout == PixelLayout::kRgb24) {
+        dec.ToRgb24(f, dst);
+      } else if (s.gpu && GpuConvertible(f, vi)) {
+        const bool nv12 = f->format == AV_PIX_FMT_NV12;
+        s.converter->Convert(f->data[0], f->linesize[0], f->data[1], nv12 ? nullptr : f->data[2],
+                             f->linesize[1], f->width, f->height, f->colorspace == AVCOL_SPC_BT709,
+                             f->color_range == AVCOL_RANGE_JPEG || f->format == AV_PIX_FMT_YUVJ420P,
+                             reinterpret_cast<float*>(dst));
+      } else {
+        if (s.gpu) s.cpuFallbackFrames++;
+        dec.ToRgbF32Planar(f, reinterpret_cast<float*>(dst));
+      }
+      count_++;
+    }
+    if (count_ == 0 && dec.stats().framesRead == 0) {
+      auto w = dec.stats().Warnings(vi, true);
+      throw Error("NO_FRAMES", vi.path + ": the video stream has no decodable frame" +
+                                   (w.empty() ? "" : " (" + w[0] + ")"),
+                  vi.path);
+    }
+  }
+  Napi::Value Result(Napi::Env env) override { return Num(env, double(count_)); }
+  void Settled() override {
+    state_->busy = false;
+    if (state_->closed) state_->decoder.reset(), state_->converter.reset();
+    dstRef_.Reset();
+  }
+
+ private:
+  std::shared_ptr<ReaderState> state_;
+  Napi::ObjectReference dstRef_;
+  uint8_t* base_;
+  size_t maxFrames_;
+  size_t count_ = 0;
+};
+
+class VideoReader : public Napi::ObjectWrap<VideoReader> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "VideoReader",
+                       {InstanceMethod<&VideoReader::Read>("read"),
+                        InstanceMethod<&VideoReader::Stats>("stats"),
+                        InstanceMethod<&VideoReader::Close>("close")});
+  }
+
+  explicit VideoReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VideoReader>(info) {
+    if (info.Length() < 1 || !info[0].IsExternal())
+      throw MakeJsError(info.Env(), "BAD_ARGUMENT", "VideoReader is created by openVideo()", "");
+    state_ = *info[0].As<Napi::External<std::shared_ptr<ReaderState>>>().Data();
+  }
+
+ private:
+  void CheckUsable(Napi::Env env) {
+    if (state_->closed || !state_->decoder)
+      throw MakeJsError(env, "CLOSED", "the video reader is closed", "");
+    if (state_->busy)
+      throw MakeJsError(env, "BUSY", state_->decoder->info().path + ": a read is already in progress on this reader",
+                        state_->decoder->info().path);
+  }
+
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckUsable(env);
+    if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber())
+      throw MakeJsError(env, "BAD_ARGUMENT", "read(dst: Uint8Array | Float32Array, maxFrames: number)", "");
+    Napi::TypedArray dst = info[0].As<Napi::TypedArray>();
+    const bool f32 = state_->layout == PixelLayout::kRgbF32;
+    if (dst.TypedArrayType() != (f32 ? napi_float32_array : napi_uint8_array))
+      throw MakeJsError(env, "BAD_ARGUMENT",
+                        std::string("read(): the reader's format needs a ") + (f32 ? "Float32Array" : "Uint8Array"), "");
+    double maxFramesD = info[1].As<Napi::Number>().DoubleValue();
+    if (!(maxFramesD >= 1) || maxFramesD != std::floor(maxFramesD))
+      throw MakeJsError(env, "BAD_ARGUMENT", "read(): maxFrames must be a positive integer", "");
+    size_t maxFrames = size_t(maxFramesD);
+    size_t need = maxFrames * state_->FrameBytes();
+    if (dst.ByteLength() < need)
+      throw MakeJsError(env, "BAD_ARGUMENT",
+                        "read(): buffer holds " + std::to_string(dst.ByteLength()) + " bytes, " +
+                            std::to_string(maxFrames) + " frame(s) need " + std::to_string(need),
+                        "");
+    uint8_t* base = static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset();
+    state_->busy = true;
+    auto* w = new ReadWorker(env, state_, dst, base, maxFrames);
+    w->Queue();
+    return w->Promise();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckUsable(env);
+    const DecodeStats& st = state_->decoder->stats();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("framesRead", Num(env, double(st.framesRead)));
+    o.Set("decodeErrors", Num(env, double(st.decodeErrors + st.readErrors)));
+    o.Set("corruptFrames", Num(env, double(st.corruptFrames)));
+    o.Set("warnings", Strings(env, state_->Warnings()));
+    return o;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    state_->closed = true;
+    if (!state_->busy) {
+      state_->decoder.reset();
+      state_->converter.reset();
+    }
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<ReaderState> state_;
+};
+
+Napi::Value OpenVideo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = PathArg(info);
+  Napi::Object opts = info.Length() > 1 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+  DecoderOptions opt;
+  opt.threads = int(GetNumber(opts, "threads", 1));
+  opt.autorotate = GetBool(opts, "autorotate", true);
+  std::string format = GetString(opts, "format", "rgb24");
+  if (format != "rgb24" && format != "rgbf32")
+    throw MakeJsError(env, "BAD_ARGUMENT", "format must be 'rgb24' or 'rgbf32'", path);
+  bool gpu = GetBool(opts, "gpu", false);
+  if (gpu && format != "rgbf32")
+    throw MakeJsError(env, "BAD_ARGUMENT", "gpu: true needs format 'rgbf32' (the GPU kernel writes planar float)", path);
+  auto* w = new OpenWorker(env, path, opt, format == "rgb24" ? PixelLayout::kRgb24 : PixelLayout::kRgbF32, gpu);
+  w->Queue();
+  return w->Promise();
+}
+
+// ---- audio ----------------------------------------------------------------------------
+
+class AudioWorker : public PromiseWorker {
+ public:
+  AudioWorker(Napi::Env env, std::string path, int rate) : PromiseWorker(env), path_(std::move(path)), rate_(rate) {}
+
+ protected:
+  void Run() override {
+    audio_ = std::make_unique<DecodedAudio>(DecodeAudio(path_, rate_));
+    if (audio_->samples.empty()) audio_->warnings.push_back("the audio stream decoded to 0 samples");
+  }
+  Napi::Value Result(Napi::Env env) override {
+    auto* samples = new std::vector<float>(std::move(audio_->samples));
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(
+        env, samples->data(), samples->size() * sizeof(float),
+        [](Napi::Env, void*, std::vector<float>* v) { delete v; }, samples);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("samples", Napi::Float32Array::New(env, samples->size(), ab, 0));
+    o.Set("sampleRate", Num(env, audio_->sampleRate));
+    o.Set("sourceSampleRate", Num(env, audio_->sourceSampleRate));
+    o.Set("sourceChannels", Num(env, audio_->sourceChannels));
+    o.Set("codec", audio_->codec);
+    o.Set("decodeErrors", Num(env, double(audio_->decodeErrors)));
+    o.Set("warnings", Strings(env, audio_->warnings));
+    return o;
+  }
+
+ private:
+  std::string path_;
+  int rate_;
+  std::unique_ptr<DecodedAudio> audio_;
+};
+
+Napi::Value DecodeAudioJs(const Napi::CallbackInfo& info) {
+  std::string path = PathArg(info);
+  double rate = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
+  if (!(rate >= 0 && rate <= 768000) || rate != std::floor(rate))
+    throw MakeJsError(info.Env(), "BAD_ARGUMENT", "sampleRate must be an integer in 0..768000 (0 = native)", path);
+  auto* w = new AudioWorker(info.Env(), path, int(rate));
+  w->Queue();
+  return w->Promise();
+}
+
+}  // namespace
+
+void InitDecode(Napi::Env env, Napi::Object exports) {
+  GetAddonData(env)->videoReaderCtor = Napi::Persistent(VideoReader::Define(env));
+  exports.Set("probe", Napi::Function::New<Probe>(env, "probe"));
+  exports.Set("openVideo", Napi::Function::New<OpenVideo>(env, "openVideo"));
+  exports.Set("decodeAudio", Napi::Function::New<DecodeAudioJs>(env, "decodeAudio"));
+}
+
+}  // namespace theval

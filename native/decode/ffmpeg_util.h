@@ -1,0 +1,51 @@
+// Small FFmpeg helpers shared by the video and audio decoders: RAII owners, error text,
+// opening a file with the error codes theval reports, opening a stream's decoder.
+#pragma once
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+}
+
+#include <memory>
+#include <string>
+
+namespace theval {
+
+std::string AvErrorText(int err);
+
+struct FormatCloser {
+  void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
+};
+struct CodecCloser {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct FrameFreer {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct PacketFreer {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
+using CodecPtr = std::unique_ptr<AVCodecContext, CodecCloser>;
+using FramePtr = std::unique_ptr<AVFrame, FrameFreer>;
+using PacketPtr = std::unique_ptr<AVPacket, PacketFreer>;
+
+FramePtr NewFrame();
+PacketPtr NewPacket();
+
+// Opens and probes a media file. Throws FILE_NOT_FOUND or NOT_MEDIA.
+FormatPtr OpenMedia(const std::string& path);
+
+// Index of the best stream of the type (attached pictures such as cover art are not
+// video), or -1.
+int FindStream(AVFormatContext* fmt, AVMediaType type);
+
+// Opens a decoder for the stream. threads: 0 = FFmpeg's choice, 1 = single threaded.
+// Throws UNSUPPORTED_CODEC.
+CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::string& path);
+
+std::string CodecName(AVCodecID id);
+
+}  // namespace theval

@@ -1,0 +1,199 @@
+#include "decode/video_decoder.h"
+
+extern "C" {
+#include <libavutil/display.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+}
+
+#include <cmath>
+#include <limits>
+
+#include "common/errors.h"
+#include "decode/rotate.h"
+
+namespace theval {
+
+namespace {
+constexpr int kMaxConsecutiveReadErrors = 64;
+
+double Seconds(int64_t ts, AVRational tb) {
+  if (ts == AV_NOPTS_VALUE) return std::numeric_limits<double>::quiet_NaN();
+  return ts * av_q2d(tb);
+}
+}  // namespace
+
+int StreamRotation(const AVStream* st) {
+  const uint8_t* sd = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
+  if (!sd) return 0;
+  // As fftools' get_rotation(): the display matrix gives a counter-clockwise angle.
+  double theta = -std::round(av_display_rotation_get(reinterpret_cast<const int32_t*>(sd)));
+  if (std::isnan(theta)) return 0;
+  theta -= 360 * std::floor(theta / 360 + 0.9 / 360);
+  int deg = int(std::lround(theta / 90.0)) * 90 % 360;
+  return deg;
+}
+
+std::vector<std::string> DecodeStats::Warnings(const VideoInfo& info, bool finished) const {
+  std::vector<std::string> w;
+  if (decodeErrors > 0)
+    w.push_back(std::to_string(decodeErrors) + " packet(s) could not be decoded (corrupt data)");
+  if (corruptFrames > 0)
+    w.push_back(std::to_string(corruptFrames) + " frame(s) were decoded with damage");
+  if (readErrors > 0)
+    w.push_back(std::to_string(readErrors) + " read error(s) in the container (truncated or corrupt file)");
+  if (resized > 0)
+    w.push_back(std::to_string(resized) + " frame(s) changed size mid-stream and were scaled to " +
+                std::to_string(info.codedWidth) + "x" + std::to_string(info.codedHeight));
+  if (finished && info.containerFrames > 0 && framesRead < info.containerFrames) {
+    w.push_back("decoded " + std::to_string(framesRead) + " of the " +
+                std::to_string(info.containerFrames) +
+                " frames the container lists (truncated or corrupt stream)");
+  }
+  return w;
+}
+
+VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& options) {
+  info_.path = path;
+  info_.autorotate = options.autorotate;
+  fmt_ = OpenMedia(path);
+  stream_ = FindStream(fmt_.get(), AVMEDIA_TYPE_VIDEO);
+  if (stream_ < 0) throw Error("NO_VIDEO_STREAM", path + ": has no video stream", path);
+  AVStream* st = fmt_->streams[stream_];
+  codec_ = OpenDecoder(fmt_.get(), stream_, options.threads, path);
+  frame_ = NewFrame();
+  packet_ = NewPacket();
+
+  info_.codec = CodecName(st->codecpar->codec_id);
+  AVRational rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate
+                                                                              : st->r_frame_rate;
+  info_.fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0;
+  info_.containerFrames = st->nb_frames > 0 ? st->nb_frames : -1;
+  info_.duration = fmt_->duration != AV_NOPTS_VALUE ? fmt_->duration / double(AV_TIME_BASE)
+                                                    : Seconds(st->duration, st->time_base);
+  info_.bitRate = fmt_->bit_rate;
+  info_.rotation = StreamRotation(st);
+
+  if (st->codecpar->width <= 0 || st->codecpar->height <= 0) {
+    // Size unknown until the first frame: decode it now and hand it out first.
+    if (!NextFrame()) throw Error("NO_FRAMES", path + ": the video stream has no decodable frame", path);
+    peeked_ = true;
+    info_.codedWidth = frame_->width;
+    info_.codedHeight = frame_->height;
+  } else {
+    info_.codedWidth = st->codecpar->width;
+    info_.codedHeight = st->codecpar->height;
+  }
+  const char* pf = av_get_pix_fmt_name(AVPixelFormat(st->codecpar->format));
+  info_.pixelFormat = pf ? pf : "unknown";
+  bool swap = info_.autorotate && (info_.rotation == 90 || info_.rotation == 270);
+  info_.width = swap ? info_.codedHeight : info_.codedWidth;
+  info_.height = swap ? info_.codedWidth : info_.codedHeight;
+
+  int a = FindStream(fmt_.get(), AVMEDIA_TYPE_AUDIO);
+  if (a >= 0) {
+    const AVStream* as = fmt_->streams[a];
+    info_.audio.present = true;
+    info_.audio.codec = CodecName(as->codecpar->codec_id);
+    info_.audio.sampleRate = as->codecpar->sample_rate;
+    info_.audio.channels = as->codecpar->ch_layout.nb_channels;
+    info_.audio.duration = Seconds(as->duration, as->time_base);
+  }
+}
+
+VideoDecoder::~VideoDecoder() { sws_freeContext(sws_); }
+
+const AVFrame* VideoDecoder::NextFrame() {
+  if (peeked_) {
+    peeked_ = false;
+    return frame_.get();
+  }
+  if (finished_) return nullptr;
+  int consecutiveReadErrors = 0;
+  for (;;) {
+    int r = avcodec_receive_frame(codec_.get(), frame_.get());
+    if (r == 0) {
+      stats_.framesRead++;
+      if (frame_->decode_error_flags || (frame_->flags & AV_FRAME_FLAG_CORRUPT)) stats_.corruptFrames++;
+      return frame_.get();
+    }
+    if (r == AVERROR_EOF) {
+      finished_ = true;
+      return nullptr;
+    }
+    if (r != AVERROR(EAGAIN)) {
+      stats_.decodeErrors++;
+      if (draining_) {
+        finished_ = true;
+        return nullptr;
+      }
+    }
+    if (draining_) continue;  // keep draining until EOF
+
+    r = av_read_frame(fmt_.get(), packet_.get());
+    if (r < 0) {
+      if (r != AVERROR_EOF && !(fmt_->pb && avio_feof(fmt_->pb))) {
+        stats_.readErrors++;
+        if (++consecutiveReadErrors < kMaxConsecutiveReadErrors) continue;
+      }
+      avcodec_send_packet(codec_.get(), nullptr);
+      draining_ = true;
+      continue;
+    }
+    consecutiveReadErrors = 0;
+    if (packet_->stream_index != stream_) {
+      av_packet_unref(packet_.get());
+      continue;
+    }
+    r = avcodec_send_packet(codec_.get(), packet_.get());
+    av_packet_unref(packet_.get());
+    if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_EOF) stats_.decodeErrors++;
+  }
+}
+
+void VideoDecoder::ConvertUnrotated(const AVFrame* frame, uint8_t* dst) {
+  const int w = info_.codedWidth, h = info_.codedHeight;
+  if (frame->width != w || frame->height != h) stats_.resized++;
+  sws_ = sws_getCachedContext(sws_, frame->width, frame->height, AVPixelFormat(frame->format), w, h,
+                              AV_PIX_FMT_RGB24, SWS_BICUBIC, nullptr, nullptr, nullptr);
+  if (!sws_) {
+    const char* pf = av_get_pix_fmt_name(AVPixelFormat(frame->format));
+    throw Error("UNSUPPORTED_CODEC",
+                info_.path + ": cannot convert pixel format " + (pf ? pf : "?") + " to RGB",
+                info_.path);
+  }
+  // As FFmpeg 5.1's scale filter (in_color_matrix "auto"): the frame's own matrix for both
+  // tables, the frame's range when it states one, the context's defaults otherwise.
+  int *curInv, *curTable, inFull, outFull, brightness, contrast, saturation;
+  if (sws_getColorspaceDetails(sws_, &curInv, &inFull, &curTable, &outFull, &brightness, &contrast,
+                               &saturation) >= 0) {
+    int cs = frame->colorspace;
+    if (cs < 1 || cs > 10 || cs == 8) cs = AVCOL_SPC_BT470BG;
+    const int* table = sws_getCoefficients(cs);
+    if (frame->color_range != AVCOL_RANGE_UNSPECIFIED) inFull = frame->color_range == AVCOL_RANGE_JPEG;
+    sws_setColorspaceDetails(sws_, table, inFull, table, outFull, brightness, contrast, saturation);
+  }
+  uint8_t* planes[4] = {dst, nullptr, nullptr, nullptr};
+  int strides[4] = {w * 3, 0, 0, 0};
+  sws_scale(sws_, frame->data, frame->linesize, 0, frame->height, planes, strides);
+}
+
+void VideoDecoder::ToRgb24(const AVFrame* frame, uint8_t* dst) {
+  int rot = info_.autorotate ? info_.rotation : 0;
+  if (rot == 0) {
+    ConvertUnrotated(frame, dst);
+    return;
+  }
+  scratch_.resize(size_t(info_.codedWidth) * info_.codedHeight * 3);
+  ConvertUnrotated(frame, scratch_.data());
+  RotateRgb24(scratch_.data(), info_.codedWidth, info_.codedHeight, rot, dst);
+}
+
+void VideoDecoder::ToRgbF32Planar(const AVFrame* frame, float* dst) {
+  const size_t n = size_t(info_.width) * info_.height;
+  rgb_.resize(n * 3);
+  ToRgb24(frame, rgb_.data());
+  RgbToPlanarFloat(rgb_.data(), n, dst);
+}
+
+}  // namespace theval
