@@ -6,7 +6,9 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "common/errors.h"
@@ -49,6 +51,18 @@ std::vector<std::string> DecodeStats::Warnings(const VideoInfo& info, bool finis
     w.push_back("decoded " + std::to_string(framesRead) + " of the " +
                 std::to_string(info.containerFrames) +
                 " frames the container lists (truncated or corrupt stream)");
+  } else if (finished && framesRead > 0 && info.fps > 0 && std::isfinite(lastTime)) {
+    // No frame count in the container (Matroska, MPEG-TS...): compare time spans instead.
+    const double stated = std::isfinite(info.streamDuration) ? info.streamDuration : info.duration;
+    const double covered = lastTime - (std::isfinite(firstTime) ? firstTime : 0) + 1.0 / info.fps;
+    if (std::isfinite(stated) && covered < stated - std::max(0.5, 3.0 / info.fps)) {
+      char buf[200];
+      snprintf(buf, sizeof(buf),
+               "decoded frames span %.2f s but the container states %.2f s (truncated file, or "
+               "video shorter than the other streams)",
+               covered, stated);
+      w.push_back(buf);
+    }
   }
   return w;
 }
@@ -72,6 +86,7 @@ VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& option
   info_.duration = fmt_->duration != AV_NOPTS_VALUE ? fmt_->duration / double(AV_TIME_BASE)
                                                     : Seconds(st->duration, st->time_base);
   info_.bitRate = fmt_->bit_rate;
+  info_.streamDuration = Seconds(st->duration, st->time_base);
   info_.rotation = StreamRotation(st);
 
   if (st->codecpar->width <= 0 || st->codecpar->height <= 0) {
@@ -115,6 +130,11 @@ const AVFrame* VideoDecoder::NextFrame() {
     if (r == 0) {
       stats_.framesRead++;
       if (frame_->decode_error_flags || (frame_->flags & AV_FRAME_FLAG_CORRUPT)) stats_.corruptFrames++;
+      if (frame_->best_effort_timestamp != AV_NOPTS_VALUE) {
+        const double t = Seconds(frame_->best_effort_timestamp, fmt_->streams[stream_]->time_base);
+        if (!std::isfinite(stats_.firstTime)) stats_.firstTime = t;
+        if (!std::isfinite(stats_.lastTime) || t > stats_.lastTime) stats_.lastTime = t;
+      }
       return frame_.get();
     }
     if (r == AVERROR_EOF) {

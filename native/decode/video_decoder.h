@@ -2,6 +2,7 @@
 // One decoder per video; it is not thread safe (one worker uses it at a time).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct VideoInfo {
   double fps = 0;
   int64_t containerFrames = -1;
   double duration = 0;  // seconds, NaN when unknown
+  double streamDuration = NAN;  // the video stream's own duration, when the container gives one
   std::string codec;
   std::string pixelFormat;
   int64_t bitRate = 0;
@@ -43,6 +45,8 @@ struct DecodeStats {
   int64_t corruptFrames = 0;  // frames the decoder flagged as damaged
   int64_t readErrors = 0;     // demuxer errors before the end of the file
   int64_t resized = 0;        // frames whose size differed from the first frame's
+  double firstTime = NAN;     // seconds: timestamps of the first and last decoded frames
+  double lastTime = NAN;
   std::vector<std::string> Warnings(const VideoInfo& info, bool finished) const;
 };
 
