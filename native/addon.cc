@@ -7,15 +7,16 @@ extern "C" {
 }
 
 #include "decode/decode_bindings.h"
+#include "decode/ffmpeg_log.h"
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  // FFmpeg's own log lines would interleave with progress output; errors are reported
-  // through the return values and warnings of each call instead.
-  av_log_set_level(AV_LOG_QUIET);
+  // FFmpeg's own log lines would interleave with progress output: they are counted per
+  // decoder and reported in each call's warnings instead of printed.
+  theval::InstallFfmpegLog();
   exports.Set("ffmpegVersion", Napi::String::New(env, av_version_info()));
   theval::InitDecode(env, exports);
   theval::InitGpu(env, exports);

@@ -67,8 +67,7 @@ class ProbeWorker : public PromiseWorker {
 
  protected:
   void Run() override {
-    DecoderOptions opt;
-    opt.threads = 0;
+    DecoderOptions opt;  // single threaded, so FFmpeg's error log lines reach this decoder
     VideoDecoder dec(path_, opt);
     while (dec.NextFrame()) {
     }
@@ -83,7 +82,7 @@ class ProbeWorker : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = InfoToJs(env, info_);
     o.Set("frameCount", Num(env, double(stats_.framesRead)));
-    o.Set("decodeErrors", Num(env, double(stats_.decodeErrors + stats_.readErrors)));
+    o.Set("decodeErrors", Num(env, double(stats_.decodeErrors + stats_.readErrors + stats_.corruptPackets + stats_.logged.count)));
     o.Set("corruptFrames", Num(env, double(stats_.corruptFrames)));
     o.Set("warnings", Strings(env, warnings_));
     return o;
@@ -279,7 +278,7 @@ class VideoReader : public Napi::ObjectWrap<VideoReader> {
     const DecodeStats& st = state_->decoder->stats();
     Napi::Object o = Napi::Object::New(env);
     o.Set("framesRead", Num(env, double(st.framesRead)));
-    o.Set("decodeErrors", Num(env, double(st.decodeErrors + st.readErrors)));
+    o.Set("decodeErrors", Num(env, double(st.decodeErrors + st.readErrors + st.corruptPackets + st.logged.count)));
     o.Set("corruptFrames", Num(env, double(st.corruptFrames)));
     o.Set("warnings", Strings(env, state_->Warnings()));
     return o;

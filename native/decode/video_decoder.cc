@@ -44,6 +44,10 @@ std::vector<std::string> DecodeStats::Warnings(const VideoInfo& info, bool finis
     w.push_back(std::to_string(corruptFrames) + " frame(s) were decoded with damage");
   if (readErrors > 0)
     w.push_back(std::to_string(readErrors) + " read error(s) in the container (truncated or corrupt file)");
+  if (corruptPackets > 0)
+    w.push_back(std::to_string(corruptPackets) + " packet(s) flagged corrupt by the demuxer");
+  if (logged.count > 0)
+    w.push_back(std::to_string(logged.count) + " decoding error(s) reported by FFmpeg, e.g. '" + logged.first + "'");
   if (resized > 0)
     w.push_back(std::to_string(resized) + " frame(s) changed size mid-stream and were scaled to " +
                 std::to_string(info.codedWidth) + "x" + std::to_string(info.codedHeight));
@@ -68,6 +72,7 @@ std::vector<std::string> DecodeStats::Warnings(const VideoInfo& info, bool finis
 }
 
 VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& options) {
+  LogCapture capture(&stats_.logged);
   info_.path = path;
   info_.autorotate = options.autorotate;
   fmt_ = OpenMedia(path);
@@ -124,6 +129,7 @@ const AVFrame* VideoDecoder::NextFrame() {
     return frame_.get();
   }
   if (finished_) return nullptr;
+  LogCapture capture(&stats_.logged);
   int consecutiveReadErrors = 0;
   for (;;) {
     int r = avcodec_receive_frame(codec_.get(), frame_.get());
@@ -165,6 +171,7 @@ const AVFrame* VideoDecoder::NextFrame() {
       av_packet_unref(packet_.get());
       continue;
     }
+    if (packet_->flags & AV_PKT_FLAG_CORRUPT) stats_.corruptPackets++;
     r = avcodec_send_packet(codec_.get(), packet_.get());
     av_packet_unref(packet_.get());
     if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_EOF) stats_.decodeErrors++;

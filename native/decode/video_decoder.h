@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "decode/ffmpeg_log.h"
 #include "decode/ffmpeg_util.h"
 
 struct SwsContext;
@@ -44,6 +45,8 @@ struct DecodeStats {
   int64_t decodeErrors = 0;   // packets the decoder rejected, receive errors
   int64_t corruptFrames = 0;  // frames the decoder flagged as damaged
   int64_t readErrors = 0;     // demuxer errors before the end of the file
+  int64_t corruptPackets = 0; // packets the demuxer flagged as damaged
+  LogErrors logged;           // errors FFmpeg only logged (concealed damage)
   int64_t resized = 0;        // frames whose size differed from the first frame's
   double firstTime = NAN;     // seconds: timestamps of the first and last decoded frames
   double lastTime = NAN;
