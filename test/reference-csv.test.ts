@@ -106,6 +106,15 @@ describe('per-metric files', () => {
     expect(p.metric).toBe('silent_lip_stability');
     expect(p.rows.map((r) => r.values[0])).toEqual([0.03, NaN, 0.0226]);
     expect(p.summary).toBe(0.0263);
+    // the reference's segment layout for lip dynamics / eyebrow / head motion
+    const seg =
+      'Video Path,Segment,Start Frame,End Frame,Std_Over_Time\n/v/a.mp4,Segment_1,0,500,1.234\n/v/b.mp4,N/A,N/A,N/A,NaN\n' +
+      '\n=== Evaluation Summary ===\nNumber of video segments processed: 1\nAverage STD Over Time: 1.234000\n';
+    const ps = parseMetricCsv(seg);
+    expect(ps.metric).toBe('lip_dynamics');
+    expect(ps.columns).toEqual(['Std_Over_Time']);
+    expect(ps.rows).toEqual([{ path: '/v/a.mp4', values: [1.234] }, { path: '/v/b.mp4', values: [NaN] }]);
+    expect(ps.summary).toBe(1.234);
     // Quality_Score needs the file name to say mouth or face
     const q = 'Video Path,Quality_Score\na,23.8\n\nOverall Average Quality: 23.8\n';
     expect(() => parseMetricCsv(q)).toThrow(/both mouth and face quality/);

@@ -198,8 +198,10 @@ function identify(columns: string[], fileName?: string): MetricId {
 }
 
 /**
- * Reads a per-metric file (ours or the reference's). Data rows run from the header to the
- * first blank line; the summary is found after it by its label. `metric` overrides the
+ * Reads a per-metric file (ours or the reference's, including the reference's segment
+ * layout `Video Path,Segment,Start Frame,End Frame,<column>` followed by
+ * `=== Evaluation Summary ===` lines). Data rows run from the header to the first blank
+ * line; the summary is found after it by its label. `metric` overrides the
  * detection from the column name; `fileName` is used in messages and to tell mouth from
  * face quality.
  */
@@ -210,8 +212,15 @@ export function parseMetricCsv(text: string, opts: { metric?: MetricId; fileName
   if (!header || normaliseName(header[0] ?? '') !== 'videopath') {
     throw new TheValError('BAD_ARGUMENT', `${where}: not a per-metric file (first column must be 'Video Path')`, opts.fileName);
   }
-  const columns = header.slice(1).map((c) => c.trim());
-  const metric = opts.metric ?? identify(columns, opts.fileName);
+  const headerCols = header.slice(1).map((c) => c.trim());
+  const metric = opts.metric ?? identify(headerCols, opts.fileName);
+  // Value columns: the registry's columns found by name (the reference's segment layout,
+  // `Video Path,Segment,Start Frame,End Frame,<column>`, has bookkeeping columns to skip);
+  // when they are not all there, every column after `Video Path` is a value column.
+  const wanted = getMetric(metric).csv.columns;
+  const found = wanted.map((w) => header.findIndex((h, k) => k > 0 && normaliseName(h) === normaliseName(w)));
+  const valueIdx = found.every((k) => k > 0) ? found : headerCols.map((_, k) => k + 1);
+  const columns = valueIdx.map((k) => header[k].trim());
   const rows: MetricCsvRow[] = [];
   let i = 1;
   for (; i < records.length && !isBlank(records[i]); i++) {
@@ -219,7 +228,7 @@ export function parseMetricCsv(text: string, opts: { metric?: MetricId; fileName
     if (r.length !== header.length) {
       throw new TheValError('BAD_ARGUMENT', `${where}, line ${i + 1}: ${r.length} cells, the header has ${header.length}`, opts.fileName);
     }
-    rows.push({ path: r[0], values: r.slice(1).map((c, k) => parseNumber(c, `${where}, line ${i + 1}, column ${k + 2}`)) });
+    rows.push({ path: r[0], values: valueIdx.map((k) => parseNumber(r[k], `${where}, line ${i + 1}, column ${k + 1}`)) });
   }
   const label = getMetric(metric).csv.summaryLabel;
   const re = new RegExp(`^\\s*${escapeRegExp(label)}\\s*,?\\s*([^,\\s]+)`);
@@ -365,7 +374,7 @@ export async function collectFolder(dir: string, model: string): Promise<Collect
     } else {
       values[id] = parsed.summary;
       // Tolerance: half a unit of the last printed digit of the summary and of the rows.
-      const cells = parseCsv(text).slice(1, 1 + parsed.rows.length).map((r) => r[r.length - 1] ?? '');
+      const cells = parseCsv(text).slice(1, 1 + parsed.rows.length).map((r) => r[r.length - 1] ?? ''); // value column is last in every layout
       const rowDec = Math.min(17, ...cells.filter((c) => Number.isFinite(Number(c)) && c.trim() !== '').map(decimals));
       const tol = 0.5 * 10 ** -decimals(parsed.summaryText ?? '') + 0.5 * 10 ** -rowDec + 1e-12 * Math.abs(mean);
       if (Number.isFinite(mean) && Math.abs(mean - parsed.summary) > tol) {
