@@ -5,7 +5,7 @@
 //   node scripts/build-native.mjs --gyp      build with node-gyp + binding.gyp (CPU only)
 // cmake-js is the default; node-gyp is the fallback when cmake is missing or cmake-js fails.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,19 @@ function loadable() {
     stdio: 'ignore',
   });
   return r.status === 0;
+}
+
+/** A local build older than any native source (prebuilds are never considered stale). */
+function stale() {
+  const built = path.join(root, 'build', 'Release', 'theval.node');
+  if (!existsSync(built)) return false;
+  const t = statSync(built).mtimeMs;
+  const newer = (p) => {
+    const st = statSync(p);
+    if (st.isDirectory()) return readdirSync(p).some((e) => newer(path.join(p, e)));
+    return st.mtimeMs > t;
+  };
+  return ['native', 'CMakeLists.txt', 'binding.gyp'].some((p) => newer(path.join(root, p)));
 }
 
 function run(cmd, argv, env = {}) {
@@ -62,7 +75,7 @@ function cmakeJs() {
   return run(process.execPath, [bin, 'rebuild', '--log-level', 'warn', ...gen]);
 }
 
-if (!force && !args.has('--gyp') && loadable()) {
+if (!force && !args.has('--gyp') && loadable() && !stale()) {
   console.error('theval: native addon present (prebuilt or built earlier); nothing to build');
   process.exit(0);
 }

@@ -191,14 +191,20 @@ void VideoDecoder::ConvertUnrotated(const AVFrame* frame, uint8_t* dst) {
   }
   // As FFmpeg 5.1's scale filter (in_color_matrix "auto"): the frame's own matrix for both
   // tables, the frame's range when it states one, the context's defaults otherwise.
-  int *curInv, *curTable, inFull, outFull, brightness, contrast, saturation;
-  if (sws_getColorspaceDetails(sws_, &curInv, &inFull, &curTable, &outFull, &brightness, &contrast,
-                               &saturation) >= 0) {
-    int cs = frame->colorspace;
-    if (cs < 1 || cs > 10 || cs == 8) cs = AVCOL_SPC_BT470BG;
-    const int* table = sws_getCoefficients(cs);
-    if (frame->color_range != AVCOL_RANGE_UNSPECIFIED) inFull = frame->color_range == AVCOL_RANGE_JPEG;
-    sws_setColorspaceDetails(sws_, table, inFull, table, outFull, brightness, contrast, saturation);
+  // Re-initialising the tables costs more than converting a small frame: only on change.
+  const int colorKey = (frame->colorspace << 8) | (frame->color_range << 4) | 1;
+  if (sws_ != swsConfigured_ || colorKey != colorKey_) {
+    int *curInv, *curTable, inFull, outFull, brightness, contrast, saturation;
+    if (sws_getColorspaceDetails(sws_, &curInv, &inFull, &curTable, &outFull, &brightness, &contrast,
+                                 &saturation) >= 0) {
+      int cs = frame->colorspace;
+      if (cs < 1 || cs > 10 || cs == 8) cs = AVCOL_SPC_BT470BG;
+      const int* table = sws_getCoefficients(cs);
+      if (frame->color_range != AVCOL_RANGE_UNSPECIFIED) inFull = frame->color_range == AVCOL_RANGE_JPEG;
+      sws_setColorspaceDetails(sws_, table, inFull, table, outFull, brightness, contrast, saturation);
+    }
+    swsConfigured_ = sws_;
+    colorKey_ = colorKey;
   }
   uint8_t* planes[4] = {dst, nullptr, nullptr, nullptr};
   int strides[4] = {w * 3, 0, 0, 0};

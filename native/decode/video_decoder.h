@@ -94,6 +94,8 @@ class VideoDecoder {
   bool finished_ = false;
   bool peeked_ = false;
   SwsContext* sws_ = nullptr;
+  SwsContext* swsConfigured_ = nullptr;  // context whose colour details were last set
+  int colorKey_ = 0;
   std::vector<uint8_t> scratch_;  // unrotated RGB when rotating
   std::vector<uint8_t> rgb_;      // RGB frame when converting to float
 };

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench -- <name...>`: runs benchmarks. Each prints a table and, as its last
+ * stdout line, one JSON object of its figures (ratios against a baseline measured in the
+ * same run: absolute times on shared machines mean little).
+ */
+const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
+  decode: () => import('./decode.js'),
+};
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+if (names.length === 0 || names.some((n) => !(n in benches))) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>...`);
+  process.exit(2);
+}
+const results: Record<string, unknown> = {};
+for (const name of names) results[name] = await (await benches[name]()).run();
+// The last line of stdout: one JSON object (for one bench, that bench's figures).
+console.log(JSON.stringify(names.length === 1 ? results[names[0]] : results));
