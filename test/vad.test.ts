@@ -36,7 +36,7 @@ async function referenceProbabilities(audio: Float32Array): Promise<number[]> {
     w.set(audio.slice(start, Math.min(start + 512, audio.length)));
     windows.push(w);
   }
-  let state = new ort.Tensor('float32', new Float32Array(2 * 1 * 128), [2, 1, 128]);
+  let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(2 * 1 * 128), [2, 1, 128]);
   const sr = new ort.Tensor('int64', new BigInt64Array([16000n]), []);
   const probs: number[] = [];
   for (let i = 0; i < windows.length; i++) {
@@ -80,7 +80,7 @@ describe('speechProbabilities', () => {
   it('depends on the 64-sample context (a driver without it disagrees)', async () => {
     // Guards the test above: feeding bare 512-sample windows must give other numbers.
     const session = await ort.InferenceSession.create(modelFile);
-    let state = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+    let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
     const sr = new ort.Tensor('int64', new BigInt64Array([16000n]), []);
     const got = await speechProbabilities(speech.subarray(0, 512 * 40));
     let maxDiff = 0;

@@ -15,7 +15,7 @@
  *   than 2*pad is split in halves (`silence // 2`), else each side gets `pad`; last end
  *   `int(min(len, end + pad))`;
  * - seconds: Python `round(x, time_resolution)` (round-half-even on the exact binary value:
- *   0.35 -> 0.3, 0.625 -> 0.6, 0.45 -> 0.5); start `max(.., 0)`; end
+ *   0.35 -> 0.3, 1.25 -> 1.2 (a tie), 1.35 -> 1.4, 0.45 -> 0.5); start `max(.., 0)`; end
  *   `min(round(end), audio_length_samples / 16000)`, so an end rounded up past the audio
  *   length becomes the exact, unrounded length.
  */
