@@ -2,7 +2,7 @@
  * Test media generated at test time with command-line tools (nothing binary is committed):
  * espeak-ng for speech, sox for tones and noise, the ffmpeg CLI as an independent decoder.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,4 +46,11 @@ export function silentRuns(x: Float32Array, rate: number, level: number, minSeco
     }
   }
   return runs;
+}
+
+/** Runs a command and returns what it printed on stderr (sox writes its stats there). */
+export function runStderr(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr}`);
+  return r.stderr;
 }
