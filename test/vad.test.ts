@@ -70,6 +70,7 @@ describe('speechProbabilities', () => {
     expect(want.length).toBe(got.length);
     let maxDiff = 0;
     for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - want[i]!));
+    console.log(`VAD equivalence: max |diff| = ${maxDiff}`);
     expect(maxDiff).toBeLessThanOrEqual(1e-5);
     // The audio has speech and a pause: the probabilities must span both classes, so the
     // comparison above is not between two flat curves.
