@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { analyzeDecodedAudio } from '../lib/audio/analyzeAudio.js';
 import { frameRms } from '../lib/audio/loudness.js';
 import type { NativeAudio } from '../lib/native.js';
-import { espeak, ffmpegDecode, tempDir } from './helpers/media.js';
+import { espeak, ffmpegDecode, tempDir } from './helpers/audio-media.js';
 
 const asNative = (samples: Float32Array, sampleRate: number): NativeAudio => ({
   samples,

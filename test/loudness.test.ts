@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { frameRms, npInterp, rmsFrames } from '../lib/audio/loudness.js';
-import { ffmpegDecode, run, runStderr, tempDir } from './helpers/media.js';
+import { ffmpegDecode, run, runStderr, tempDir } from './helpers/audio-media.js';
 
 describe('frameRms by hand', () => {
   it('sr 100 (n = 5, 2 zeros each side), 12 samples, 40 fps', () => {

@@ -14,7 +14,7 @@ import {
   speechTimestampsSamples,
   speechTimestampsSeconds,
 } from '../lib/audio/speechSegments.js';
-import { espeak, ffmpegDecode, run, silentRuns, tempDir } from './helpers/media.js';
+import { espeak, ffmpegDecode, run, silentRuns, tempDir } from './helpers/audio-media.js';
 
 /** "0x2,1x8,0.4" -> [0,0,1,1,1,1,1,1,1,1,0.4] */
 function probs(spec: string): number[] {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { speechProbabilities } from '../lib/audio/vad.js';
 import { vadModelPath, SILERO_VAD_V5, sha256 } from '../lib/models/vadModel.js';
-import { espeak, ffmpegDecode, tempDir } from './helpers/media.js';
+import { espeak, ffmpegDecode, tempDir } from './helpers/audio-media.js';
 
 let dir: string;
 let modelFile: string;
