@@ -6,7 +6,7 @@
 import { vadModelPath } from './vadModel.js';
 
 async function main(): Promise<void> {
-  const vad = await vadModelPath();
+  const vad = await vadModelPath({ prepare: true });
   process.stdout.write(`silero_vad_v5 ${vad}\n`);
 }
 

@@ -4,7 +4,7 @@
  * The model is `dist/silero_vad_v5.onnx` of the npm package `@ricky0123/vad-web@0.0.31`
  * (byte-identical to the silero-vad 5.1.x release model; see shared spec MODELS.md).
  * That package is NOT a dependency: it depends on onnxruntime-web (about 145 MB unpacked),
- * which theval never uses. Instead, on first use (or `npm run models:prepare`), the one
+ * which theval never uses. Instead, at set-up (`npm run models:prepare`, run by scripts/setup.sh), the one
  * tarball is fetched with `npm pack` (npm's own client: registry, proxy, auth and cache
  * settings apply; `--prefer-offline` reuses npm's cache), its sha512 integrity is checked
  * against the pinned registry value, the single .onnx entry is extracted in-process and its
@@ -59,7 +59,11 @@ export function sha256(buf: Uint8Array): string {
 export interface PrepareOptions {
   /** Cache folder (default: modelCacheDir()). */
   dir?: string;
-  /** Fetch the file when it is missing (default true). With false, a missing file is MODEL_MISSING. */
+  /**
+   * Fetch the file with `npm pack` when it is missing: set-up only (scripts/setup.sh runs
+   * lib/models/prepare.ts). Default false: nothing is downloaded at run time, and a missing
+   * file is MODEL_MISSING with instructions.
+   */
   prepare?: boolean;
 }
 
@@ -90,7 +94,7 @@ export async function verifyModelFile(file: string, spec: NpmModelFile): Promise
 
 /**
  * Returns the path of a verified copy of `spec`, fetching it with `npm pack` when it is
- * missing (unless `prepare: false`). Errors: MODEL_MISSING (absent and could not be
+ * missing (only with `prepare: true`). Errors: MODEL_MISSING (absent and could not be
  * fetched), MODEL_CHECKSUM (a file is there but is not the pinned one, or the download did
  * not match the pinned hashes).
  */
@@ -98,10 +102,10 @@ export async function ensureNpmModelFile(spec: NpmModelFile, opts: PrepareOption
   const dir = opts.dir ?? modelCacheDir();
   const file = path.join(dir, spec.fileName);
   if (await verifyModelFile(file, spec)) return file;
-  if (opts.prepare === false) {
+  if (opts.prepare !== true) {
     throw new TheValError(
       'MODEL_MISSING',
-      `model file ${file} is missing. Run \`npm run models:prepare\` (needs the npm registry), ` +
+      `model file ${file} is missing. Run scripts/setup.sh or \`npm run models:prepare\` (needs the npm registry), ` +
         `or put ${spec.entry} from ${spec.npmPackage}@${spec.npmVersion} there ` +
         `(${spec.bytes} bytes, sha256 ${spec.sha256}).`,
       file,
@@ -132,7 +136,7 @@ export async function ensureNpmModelFile(spec: NpmModelFile, opts: PrepareOption
   return file;
 }
 
-/** Path of the verified Silero VAD v5 model, fetched into the cache on first use. */
+/** Path of the verified Silero VAD v5 model (prepared at set-up; MODEL_MISSING otherwise). */
 export function vadModelPath(opts: PrepareOptions = {}): Promise<string> {
   return ensureNpmModelFile(SILERO_VAD_V5, opts);
 }
