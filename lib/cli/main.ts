@@ -8,6 +8,7 @@ interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   probe: async () => (await import('./probe.js')).command,
+  samples: async () => (await import('./samples.js')).command,
 };
 
 function usage(): string {
@@ -18,6 +19,7 @@ function usage(): string {
     '',
     'Commands:',
     '  probe <video...> [--json]   metadata of each video: size, rotation, fps, decodable frame count, audio',
+    '  samples [--out DIR]         make synthetic talking-head sample clips (GT and three flawed methods)',
     '',
     'Run `theval <command> --help` for the options of a command.',
   ].join('\n');
