@@ -33,6 +33,8 @@ export interface ConvertOptions {
   graphName?: string;
   /** Handlers for TFLite custom ops (by custom code), e.g. MediaPipe's attention ops. */
   customOps?: Record<string, CustomOpHandler>;
+  /** Also expose these intermediate TFLite tensors (by name, in TFLite layout) as graph outputs. */
+  extraOutputs?: string[];
 }
 
 export type CustomOpHandler = (g: GraphBuilder, op: TfliteOperator) => void;
@@ -57,6 +59,7 @@ export const SUPPORTED_OPS = [
   'PRELU',
   'RELU',
   'RESHAPE',
+  'STRIDED_SLICE',
 ] as const;
 
 type Layout = 'nchw' | 'native';
@@ -344,6 +347,26 @@ function convertReshape(g: GraphBuilder, op: TfliteOperator): void {
   g.setValue(out, res, 'native');
 }
 
+function convertStridedSlice(g: GraphBuilder, op: TfliteOperator): void {
+  const o = op.options;
+  const [xi, bi, ei, si] = op.inputs;
+  const beginMask = o ? o.int32(0) : 0;
+  const endMask = o ? o.int32(1) : 0;
+  if (o && (o.int32(2) || o.int32(3) || o.int32(4) || o.bool(5)))
+    throw new UnsupportedOpError('STRIDED_SLICE', 'ellipsis, new-axis, shrink-axis masks and offset are not supported');
+  const shape = g.tensor(xi).shape;
+  const begin = tensorInts(g.tensor(bi));
+  const end = tensorInts(g.tensor(ei));
+  const strides = tensorInts(g.tensor(si));
+  if (strides.some((s) => s <= 0)) throw new UnsupportedOpError('STRIDED_SLICE', 'only positive strides');
+  const starts = begin.map((b, d) => (beginMask & (1 << d) ? 0 : b));
+  const ends = end.map((e, d) => (endMask & (1 << d) ? shape[d] : e));
+  const axes = shape.map((_, d) => d);
+  const res = g.freshName(`t${op.outputs[0]}_slice`);
+  g.node('Slice', [g.asNative(xi), g.initInt64('starts', starts), g.initInt64('ends', ends), g.initInt64('axes', axes), g.initInt64('steps', strides)], [res]);
+  g.setValue(op.outputs[0], res, 'native');
+}
+
 function convertConcat(g: GraphBuilder, op: TfliteOperator): void {
   const o = op.options;
   const out = op.outputs[0];
@@ -397,6 +420,8 @@ function convertOp(g: GraphBuilder, op: TfliteOperator, opts: ConvertOptions): v
       return convertReshape(g, op);
     case 'CONCATENATION':
       return convertConcat(g, op);
+    case 'STRIDED_SLICE':
+      return convertStridedSlice(g, op);
     default:
       throw new UnsupportedOpError(op.opName, `supported: ${SUPPORTED_OPS.join(', ')}${Object.keys(opts.customOps ?? {}).map((k) => `, ${k}`).join('')}`);
   }
@@ -417,7 +442,12 @@ export function convertTfliteModel(model: TfliteModel, opts: ConvertOptions = {}
     opCounts[op.opName] = (opCounts[op.opName] ?? 0) + 1;
   }
   const outputs: OnnxValueInfo[] = [];
-  for (const i of model.outputs) {
+  const extra = (opts.extraOutputs ?? []).map((name) => {
+    const i = model.tensors.findIndex((t) => t.name === name);
+    if (i < 0) throw new Error(`extraOutputs: no tensor named "${name}"`);
+    return i;
+  });
+  for (const i of [...model.outputs, ...extra]) {
     const t = g.tensor(i);
     g.asNative(i, t.name);
     outputs.push({ name: t.name, shape: t.shape });

@@ -36,6 +36,7 @@ export const BuiltinOp = {
   CUSTOM: 32,
   PAD: 34,
   SUB: 41,
+  STRIDED_SLICE: 45,
   PRELU: 54,
 } as const;
 
