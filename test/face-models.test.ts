@@ -11,6 +11,7 @@ import { isTheValError, TheValError } from '../lib/errors.js';
 import { findFaceMeshPackage, FACE_MODEL_FILES } from '../lib/models/faceMeshPackage.js';
 import type { FaceGeometryJson } from '../lib/models/faceGeometry.js';
 import { prepareFaceModels, type PreparedFaceModels } from '../lib/models/faceModels.js';
+import * as ort from 'onnxruntime-node';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -89,7 +90,12 @@ describe('extraction from @mediapipe/face_mesh', () => {
 describe('cache', () => {
   it('builds every output once, then reuses them', async () => {
     expect(prepared.rebuilt).toEqual(
-      expect.arrayContaining(['face_landmark.onnx', 'face_detection_short_range.onnx', 'face_geometry.json']),
+      expect.arrayContaining([
+        'face_landmark.onnx',
+        'face_landmark_with_attention.onnx',
+        'face_detection_short_range.onnx',
+        'face_geometry.json',
+      ]),
     );
     const again = await prepareFaceModels({ cacheDir: prepared.cacheDir });
     expect(again.rebuilt).toEqual([]);
@@ -117,6 +123,22 @@ describe('cache', () => {
     const again = await prepareFaceModels({ cacheDir: prepared.cacheDir });
     expect(again.rebuilt).toContain('face_landmark.tflite');
     expect(sha(readFileSync(prepared.sources.landmark))).toBe(FACE_MODEL_FILES.landmark.sha256);
+  });
+});
+
+describe('converted models', () => {
+  it.each([
+    ['landmark', ['input_1'], ['conv2d_21', 'conv2d_31']],
+    [
+      'landmarkAttention',
+      ['input_1'],
+      ['output_mesh_identity', 'output_lips', 'output_left_eye', 'output_right_eye', 'output_left_iris', 'output_right_iris', 'conv_faceflag'],
+    ],
+    ['detector', ['input'], ['regressors', 'classificators']],
+  ] as const)('%s opens in onnxruntime with the TFLite tensor names', async (key, inputs, outputs) => {
+    const s = await ort.InferenceSession.create(prepared[key]);
+    expect(s.inputNames).toEqual(inputs);
+    expect(s.outputNames).toEqual(outputs);
   });
 });
 

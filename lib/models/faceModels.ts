@@ -11,6 +11,7 @@ import { TheValError } from '../errors.js';
 import { extractFaceModels, FACE_MODEL_FILES, sha256, type FaceModelKey } from './faceMeshPackage.js';
 import { faceGeometryToJson, parseFaceGeometry } from './faceGeometry.js';
 import { CONVERTER_VERSION, convertTflite } from './tflite/convert.js';
+import { MEDIAPIPE_CUSTOM_OPS } from './tflite/mediapipeOps.js';
 
 export { FACE_MESH_PACKAGE, FACE_MESH_VERSION, FACE_MODEL_FILES } from './faceMeshPackage.js';
 
@@ -25,8 +26,14 @@ export interface PreparedFaceModels {
   cacheDir: string;
   /** face_landmark.onnx: NHWC [1,192,192,3] -> conv2d_21 [1,1,1,1404], conv2d_31 [1,1,1,1]. */
   landmark: string;
-  /** face_landmark_with_attention.onnx, when the converter handles its custom ops. */
-  landmarkAttention?: string;
+  /**
+   * face_landmark_with_attention.onnx: NHWC [1,192,192,3] -> output_mesh_identity [1,1,1,1404],
+   * output_lips [1,1,1,160], output_left_eye / output_right_eye [1,1,1,142],
+   * output_left_iris / output_right_iris [1,1,1,10], conv_faceflag [1,1,1,1].
+   * Its custom ops become standard ONNX ops that onnxruntime runs; OpenCV 4.6 dnn cannot
+   * load it (multi-index Gather, comparison ops).
+   */
+  landmarkAttention: string;
   /** face_detection_short_range.onnx: NHWC [1,128,128,3] -> regressors [1,896,16], classificators [1,896,1]. */
   detector: string;
   /** face_geometry.json: canonical mesh (cm) and the weighted Procrustes landmarks. */
@@ -62,6 +69,12 @@ interface OutputSpec {
 
 const OUTPUTS: OutputSpec[] = [
   { file: 'face_landmark.onnx', from: 'landmark', build: (b) => convertTflite(b, { graphName: 'face_landmark' }).onnx },
+  {
+    file: 'face_landmark_with_attention.onnx',
+    from: 'landmarkAttention',
+    build: (b) =>
+      convertTflite(b, { graphName: 'face_landmark_with_attention', customOps: MEDIAPIPE_CUSTOM_OPS }).onnx,
+  },
   {
     file: 'face_detection_short_range.onnx',
     from: 'detector',
@@ -154,6 +167,7 @@ export async function prepareFaceModels(opts: PrepareFaceModelsOptions): Promise
   return {
     cacheDir,
     landmark: outPath['face_landmark.onnx'],
+    landmarkAttention: outPath['face_landmark_with_attention.onnx'],
     detector: outPath['face_detection_short_range.onnx'],
     geometry: outPath['face_geometry.json'],
     sources,
