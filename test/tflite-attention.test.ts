@@ -10,16 +10,16 @@
  *    depend on the sampled crops get a looser bound than the mesh.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFaceModels } from '../lib/models/faceMeshPackage.js';
-import { convertTflite, type ConvertResult } from '../lib/models/tflite/convert.js';
+import { convertTflite, convertTfliteModel, type ConvertResult } from '../lib/models/tflite/convert.js';
 import { decodeFlexBuffer } from '../lib/models/tflite/flexbuffer.js';
 import { MEDIAPIPE_CUSTOM_OPS } from '../lib/models/tflite/mediapipeOps.js';
-import { readTflite, type TfliteModel } from '../lib/models/tflite/schema.js';
+import { readTflite, TensorType, type TfliteModel } from '../lib/models/tflite/schema.js';
 import { compare, seededUniform } from './helpers/compare.js';
 import {
   landmarksToTransformMatrixV2,
@@ -27,6 +27,7 @@ import {
   transformTensorBilinearV2,
   type L2TMOptions,
 } from './helpers/mediapipeKernels.js';
+import { hasOpenCv, runOpenCv } from './helpers/opencvDnn.js';
 import { ensureHumanModels, loadTfjsAttention } from './helpers/tfjsAttentionOracle.js';
 
 const MAX_REL = 1e-4;
@@ -146,5 +147,78 @@ describe('whole network vs MediaPipe TF graph (TF.js)', () => {
       // A real face: the presence probability is high and the refined eyes sit on the mesh's eyes.
       expect(ref.conv_faceflag[0]).toBeGreaterThan(0.5);
     }
+  });
+});
+
+describe('OpenCV 4.6 dnn', () => {
+  it.skipIf(!hasOpenCv)(`loads the converted model and matches onnxruntime within ${MAX_REL} relative`, async () => {
+    // onnxruntime's results are the ones checked above against the kernel ports and the TF graph.
+    const onnx = convertTflite(tflite, { customOps: MEDIAPIPE_CUSTOM_OPS }).onnx;
+    const onnxPath = path.join(work, 'attention.onnx');
+    writeFileSync(onnxPath, onnx);
+    const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1 });
+    const report: string[] = [];
+    for (const [k, [lo, hi]] of [[0, 1], [-1, 1]].entries()) {
+      const x = seededUniform(192 * 192 * 3, 4000 + k, lo, hi);
+      const ref = await session.run({ input_1: new ort.Tensor('float32', x, [1, 192, 192, 3]) });
+      const cv = runOpenCv(onnxPath, [1, 192, 192, 3], x, work);
+      expect(Object.keys(cv.outputs).sort()).toEqual([...session.outputNames].sort());
+      for (const out of session.outputNames) {
+        expect(cv.outputs[out].shape, out).toEqual(ref[out].dims);
+        const d = compare(cv.outputs[out].data, ref[out].data as Float32Array);
+        report.push(`${out} seed ${4000 + k}: maxAbs ${d.maxAbs.toExponential(2)} of ${d.maxRef.toFixed(2)}, rel ${d.rel.toExponential(2)}`);
+        expect(d.rel, out).toBeLessThanOrEqual(MAX_REL);
+      }
+    }
+    console.log(`[attention opencv dnn vs onnxruntime] OpenCV\n  ${report.join('\n  ')}`);
+  });
+});
+
+describe('TransformTensorBilinear sampling outside the feature map', () => {
+  // Matrices from real inputs keep the crops inside the 48x48 map, so build a one-op model
+  // (the model's own op options) and drive it with matrices that reach outside.
+  const single = (): TfliteModel => {
+    const op = custom().find((o) => o.opName === 'TransformTensorBilinear')!;
+    const t = (index: number, tname: string, shape: number[]) => ({ index, name: tname, shape, type: TensorType.FLOAT32, quantized: false });
+    return {
+      version: 3,
+      tensors: [t(0, 'features', [1, 48, 48, 32]), t(1, 'matrix', [1, 4, 4]), t(2, 'crop', [1, 16, 16, 32])],
+      operators: [{ ...op, index: 0, inputs: [0, 1], outputs: [2] }],
+      inputs: [0, 1],
+      outputs: [2],
+      subgraphCount: 1,
+    };
+  };
+  // Coordinates are chosen away from the in/out boundary (checked below) except in the last
+  // case, where exactly representable values land exactly on the last row and column.
+  const matrices: [string, number[], boolean][] = [
+    ['zoomed out, crossing every border', [4.1, 0.31, 0, -10.37, -0.23, 4.05, 0, -12.21, 0, 0, 1, 0, 0, 0, 0, 1], true],
+    ['shifted past the right and bottom edges', [1.5, 0, 0, 30.2, 0, 1.5, 0, 35.7, 0, 0, 1, 0, 0, 0, 0, 1], true],
+    ['landing exactly on the last row and column', [3, 0, 0, 1, 0, 3, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1], false],
+  ];
+
+  it.each(matrices)('%s', async (_label, m, outside) => {
+    const onnx = convertTfliteModel(single(), { customOps: MEDIAPIPE_CUSTOM_OPS }).onnx;
+    const feats = seededUniform(48 * 48 * 32, 5000, -2, 2);
+    const mat = Float32Array.from(m);
+    if (outside)
+      for (let p = 0; p < 256; p++) {
+        const [gx, gy] = [(p % 16) + 0.5, Math.floor(p / 16) + 0.5];
+        for (const t of [mat[0] * gx + mat[1] * gy + mat[3] - 0.5, mat[4] * gx + mat[5] * gy + mat[7] - 0.5])
+          expect(Math.min(Math.abs(t), Math.abs(t - 47)), 'sample too close to the border').toBeGreaterThan(1e-3);
+      }
+    const expected = transformTensorBilinearV2(feats, [48, 48, 32], mat, 16, 16);
+    let zeros = 0;
+    for (let p = 0; p < 256; p++) if (expected.subarray(p * 32, p * 32 + 32).every((v) => v === 0)) zeros++;
+    if (outside) expect(zeros, 'some output pixels must fall outside').toBeGreaterThan(0);
+    else expect(zeros).toBe(0);
+    expect(zeros).toBeLessThan(256);
+    const session = await ort.InferenceSession.create(onnx);
+    const res = await session.run({
+      features: new ort.Tensor('float32', feats, [1, 48, 48, 32]),
+      matrix: new ort.Tensor('float32', mat, [1, 4, 4]),
+    });
+    const d = compare(res.crop.data as Float32Array, expected);
+    expect(d.rel).toBeLessThanOrEqual(MAX_REL);
   });
 });

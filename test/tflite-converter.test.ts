@@ -3,8 +3,7 @@
  * (the wasm interpreter from @tensorflow/tfjs-tflite) on the original file, onnxruntime
  * and OpenCV 4.6 dnn on the converted one. Inputs are seeded random tensors.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -13,13 +12,10 @@ import { extractFaceModels, type FaceModelKey } from '../lib/models/faceMeshPack
 import { convertTflite, tflitePads, UnsupportedOpError, type ConvertResult } from '../lib/models/tflite/convert.js';
 import { readTflite } from '../lib/models/tflite/schema.js';
 import { compare, seededUniform } from './helpers/compare.js';
+import { hasOpenCv, runOpenCv } from './helpers/opencvDnn.js';
 import { createTfliteRunner, type TfliteRunner } from './helpers/tfliteOracle.js';
 
 const MAX_REL = 1e-4;
-const PYTHON = '/usr/bin/python3';
-const OPENCV_SCRIPT = path.join(import.meta.dirname, 'helpers', 'opencv_dnn_run.py');
-
-const hasOpenCv = spawnSync(PYTHON, ['-c', 'import cv2, numpy'], { stdio: 'ignore' }).status === 0;
 
 let files: Record<FaceModelKey, Uint8Array>;
 let work: string;
@@ -139,25 +135,14 @@ describe.each(CASES)('$key model: converted ONNX vs TFLite', ({ key, ranges }) =
     if (inputsUsed.length === 0) throw new Error('the onnxruntime case must run first');
     const report: string[] = [];
     inputsUsed.forEach((x, k) => {
-      const dir = mkdtempSync(path.join(work, `cv-${key}-`));
-      const inputPath = path.join(dir, 'input.f32');
-      writeFileSync(inputPath, x);
-      execFileSync(PYTHON, [OPENCV_SCRIPT, onnxPath, inputPath, tflite.inputs[0].shape.join(','), dir], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      const info = JSON.parse(readFileSync(path.join(dir, 'outputs.json'), 'utf8')) as {
-        opencv: string;
-        outputs: { name: string; shape: number[] }[];
-      };
-      expect(info.opencv).toMatch(/^4\./);
+      const cv = runOpenCv(onnxPath, tflite.inputs[0].shape, x, work);
+      expect(cv.version).toMatch(/^4\./);
       tflite.outputs.forEach((o, j) => {
-        const out = info.outputs.find((q) => q.name === o.name);
+        const out = cv.outputs[o.name];
         expect(out, `OpenCV output ${o.name}`).toBeDefined();
-        expect(out!.shape).toEqual(o.shape);
-        const buf = readFileSync(path.join(dir, `${o.name}.f32`));
-        const got = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-        const d = compare(got, reference[k][j]);
-        report.push(`${o.name} case ${k}: maxAbs ${d.maxAbs.toExponential(2)} of ${d.maxRef.toFixed(2)}, rel ${d.rel.toExponential(2)} (OpenCV ${info.opencv})`);
+        expect(out.shape).toEqual(o.shape);
+        const d = compare(out.data, reference[k][j]);
+        report.push(`${o.name} case ${k}: maxAbs ${d.maxAbs.toExponential(2)} of ${d.maxRef.toFixed(2)}, rel ${d.rel.toExponential(2)} (OpenCV ${cv.version})`);
         expect(d.rel).toBeLessThanOrEqual(MAX_REL);
       });
     });

@@ -30,8 +30,8 @@ export interface PreparedFaceModels {
    * face_landmark_with_attention.onnx: NHWC [1,192,192,3] -> output_mesh_identity [1,1,1,1404],
    * output_lips [1,1,1,160], output_left_eye / output_right_eye [1,1,1,142],
    * output_left_iris / output_right_iris [1,1,1,10], conv_faceflag [1,1,1,1].
-   * Its custom ops become standard ONNX ops that onnxruntime runs; OpenCV 4.6 dnn cannot
-   * load it (multi-index Gather, comparison ops).
+   * Its three MediaPipe custom ops become standard ONNX ops; onnxruntime and OpenCV 4.6
+   * dnn both load it.
    */
   landmarkAttention: string;
   /** face_detection_short_range.onnx: NHWC [1,128,128,3] -> regressors [1,896,16], classificators [1,896,1]. */

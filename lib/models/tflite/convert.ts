@@ -16,7 +16,7 @@ import { encodeOnnx, type AttrValue, type OnnxInitializer, type OnnxNode, type O
 import { readTflite, tensorFloats, tensorInts, TensorType, type TfliteModel, type TfliteOperator, type TfliteTensor } from './schema.js';
 
 /** Bump when the emitted graph changes: cached conversions carry it and are rebuilt. */
-export const CONVERTER_VERSION = '1';
+export const CONVERTER_VERSION = '2';
 export const ONNX_OPSET = 13;
 
 export class UnsupportedOpError extends Error {
