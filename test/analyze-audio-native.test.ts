@@ -104,9 +104,9 @@ describe('analyzeAudio (native decoder) equals the pure functions on ffmpeg-CLI-
       fillFace(face, 'refined', t, 0.5, 0.5);
     }
     const ls = lipSync(face, a.tracks);
-    expect(ls.details.speechFrames).toBe(ones(a.speechFrame).length);
+    expect(ls.details!.speechFrames).toBe(ones(a.speechFrame).length);
     const sls = silentLipStability(face, a.tracks);
-    expect(sls.details.keptSilentFrames).toBe(ones(a.keptSilent).length);
+    expect(sls.details!.keptSilentFrames).toBe(ones(a.keptSilent).length);
     expect(ones(a.keptSilent).length).toBeGreaterThan(0);
   });
 
