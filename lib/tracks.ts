@@ -22,7 +22,10 @@ export interface FaceTracks {
 }
 
 export interface AudioTracks {
-  /** False when the video has no audio stream (sync metrics are then NaN with reason 'no audio'). */
+  /**
+   * False when the video has no audio stream, or one that decodes to no sample (sync metrics
+   * are then NaN with reason 'no audio'; AudioAnalysis.reason tells which).
+   */
   hasAudio: boolean;
   /** Speech segments in seconds, bounds rounded to 0.1 s (Silero VAD v5, reference defaults). */
   speech: Array<[number, number]>;

@@ -38,9 +38,10 @@ describe('analyzeDecodedAudio', () => {
     expect(r.source).toBeNull();
   });
 
-  it('empty audio: hasAudio true with reason', async () => {
+  it('empty audio (a stream without a decodable sample): hasAudio false (sync metrics NaN), reason says why', async () => {
     const r = await analyzeDecodedAudio(asNative(new Float32Array(0), 16000), asNative(new Float32Array(0), 22050), 25, 5);
-    expect(r.tracks.hasAudio).toBe(true);
+    expect(r.tracks.hasAudio).toBe(false);
+    expect(r.source).not.toBeNull();
     expect(r.reason).toBe('empty audio');
     expect(Array.from(r.tracks.rms).every(Number.isNaN)).toBe(true);
   });

@@ -10,4 +10,5 @@ export {
 export type { SpeechSegmentOptions } from './speechSegments.js';
 export { frameRms, rmsFrames, npInterp } from './loudness.js';
 export { analyzeAudio, analyzeDecodedAudio } from './analyzeAudio.js';
-export type { AnalyzeAudioOptions, AudioAnalysis } from './analyzeAudio.js';
+export type { AnalyzeAudioOptions, AudioAnalysis, AudioReason } from './analyzeAudio.js';
+export { speechFrames, keptSilentFrames, countFrames } from './frameMasks.js';

@@ -9,6 +9,7 @@ interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   probe: async () => (await import('./probe.js')).command,
   samples: async () => (await import('./samples.js')).command,
+  vad: async () => (await import('./vad.js')).command,
 };
 
 function usage(): string {
@@ -20,6 +21,8 @@ function usage(): string {
     'Commands:',
     '  probe <video...> [--json]   metadata of each video: size, rotation, fps, decodable frame count, audio',
     '  samples [--out DIR]         make synthetic talking-head sample clips (GT and three flawed methods)',
+    '  vad <video|audio...> [--json] [--probabilities]',
+    '                              speech segments (Silero VAD v5, 16 kHz mono) and total speech time',
     '',
     'Run `theval <command> --help` for the options of a command.',
   ].join('\n');

@@ -7,7 +7,10 @@ extern "C" {
 }
 
 #include "common/errors.h"
+#include "decode/ffmpeg_log.h"
 #include "decode/ffmpeg_util.h"
+
+#include <cstdio>
 
 namespace theval {
 
@@ -87,9 +90,21 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   if (st->duration != AV_NOPTS_VALUE)
     out.samples.reserve(size_t(st->duration * av_q2d(st->time_base) * outRate * 1.01) + 4096);
 
+  InstallFfmpegLog();
+  LogErrors logged;
+  LogCapture capture(&logged);
   FramePtr frame = NewFrame();
   PacketPtr packet = NewPacket();
   std::unique_ptr<MonoResampler> resampler;
+  // Timestamp gaps between decoded frames: data the demuxer or decoder dropped without an
+  // error (e.g. an MPEG-TS whose ADTS sync words were destroyed). The samples after a gap
+  // are appended without silence (as `ffmpeg -ac 1 -ar N` does), so they are reported.
+  const double tb = av_q2d(st->time_base);
+  double expectNext = -1;  // seconds
+  double firstTs = -1;     // timestamp of the first decoded frame (gap positions are relative to it)
+  int64_t gaps = 0;
+  double gapSeconds = 0;
+  double firstGapAt = 0;
   int64_t readErrors = 0;
   int64_t rateChanges = 0;
   bool draining = false;
@@ -100,6 +115,18 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
         resampler = std::make_unique<MonoResampler>(frame.get(), outRate, path);
       } else if (frame->sample_rate != resampler->inRate()) {
         rateChanges++;  // rare; keep the first configuration (swr would mis-time these samples)
+      }
+      if (frame->best_effort_timestamp != AV_NOPTS_VALUE && frame->sample_rate > 0) {
+        double at = double(frame->best_effort_timestamp) * tb;
+        if (firstTs < 0 && expectNext < 0) firstTs = at;
+        double len = double(frame->nb_samples) / frame->sample_rate;
+        // More than 1 ms missing (half a sample period of jitter is normal in some muxers).
+        if (expectNext >= 0 && at - expectNext > 0.001) {
+          if (gaps == 0) firstGapAt = expectNext - firstTs;
+          gaps++;
+          gapSeconds += at - expectNext;
+        }
+        expectNext = at + len;
       }
       resampler->Push(frame.get(), out.samples);
       continue;
@@ -128,6 +155,17 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
     out.warnings.push_back(std::to_string(out.decodeErrors) + " audio packet(s) could not be decoded (corrupt data)");
   if (readErrors > 0)
     out.warnings.push_back(std::to_string(readErrors) + " read error(s) in the container (truncated or corrupt file)");
+  if (gaps > 0) {
+    char buf[256];
+    std::snprintf(buf, sizeof(buf),
+                  "%lld gap(s) in the audio timestamps, %.3f s in all (first at %.3f s): data was lost; "
+                  "later audio is joined without silence and plays earlier than its timestamps",
+                  static_cast<long long>(gaps), gapSeconds, firstGapAt);
+    out.warnings.push_back(buf);
+  }
+  if (logged.count > 0)
+    out.warnings.push_back(std::to_string(logged.count) + " FFmpeg error message(s) while reading the audio (first: " +
+                           logged.first + ")");
   if (rateChanges > 0)
     out.warnings.push_back("the audio sample rate changed mid-stream; later frames were resampled as the first");
   out.samples.shrink_to_fit();
