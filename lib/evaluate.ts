@@ -361,8 +361,17 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
     if (summary.gt) {
       const gtRow = rows.find((r) => r.model === GT_NAME)!;
       const scored = rows.filter((r) => r.model !== GT_NAME);
+      // A GT value of 0 makes Eq. 12 undefined; rather than no leaderboard at all, that metric
+      // is left out of every score (as a NaN GT value is), loudly.
+      const gtValues = { ...gtRow.values };
+      for (const id of METRIC_IDS) {
+        if (gtValues[id] === 0) {
+          gtValues[id] = NaN;
+          warn(`the GT value of '${getMetric(id).name}' is 0 (no face or no speech in any GT video?): Eq. 12 cannot normalise by it, so it is left out of every score`);
+        }
+      }
       try {
-        summary.scores = scoreMethods(scored.map((r) => ({ name: r.model, values: r.values })), gtRow.values);
+        summary.scores = scoreMethods(scored.map((r) => ({ name: r.model, values: r.values })), gtValues);
         for (const s of summary.scores) for (const w of s.warnings) warn(w);
       } catch (e) {
         warn(`no leaderboard: ${(e as Error).message}`);

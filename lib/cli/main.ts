@@ -7,6 +7,12 @@ interface Command {
 }
 
 const commands: Record<string, () => Promise<Command>> = {
+  evaluate: async () => (await import('./evaluate.js')).command,
+  leaderboard: async () => (await import('./evaluate.js')).leaderboardCommand,
+  score: async () => (await import('./score.js')).command,
+  'list-videos': async () => (await import('./listVideos.js')).command,
+  'extract-audio': async () => (await import('./extractAudio.js')).command,
+  collect: async () => (await import('./collect.js')).command,
   probe: async () => (await import('./probe.js')).command,
 };
 
@@ -17,9 +23,15 @@ function usage(): string {
     'Usage: theval <command> [options]',
     '',
     'Commands:',
-    '  probe <video...> [--json]   metadata of each video: size, rotation, fps, decodable frame count, audio',
+    '  evaluate <input...>              evaluate videos (resumable): results.jsonl, per-metric CSVs, summary.json',
+    '  leaderboard --gt REAL <dir...>   evaluate GT + method folders and print the leaderboard',
+    '  score <table.csv>                GT-normalised scores, group scores, final score and rank',
+    '  list-videos <dir...>             the videos under folders (recursive, sorted)',
+    '  extract-audio <video...> --out D mono 16-bit WAV of each video\'s audio',
+    '  collect <dir...>                 per-metric CSV files -> aggregate table',
+    '  probe <video...> [--json]        metadata of each video: size, rotation, fps, decodable frame count, audio',
     '',
-    'Run `theval <command> --help` for the options of a command.',
+    'Run `theval <command> --help` for the options of a command. Documentation: docs/cli.md.',
   ].join('\n');
 }
 
