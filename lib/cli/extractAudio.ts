@@ -3,7 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeAudio } from '../decode/audio.js';
 import { fromNative } from '../errors.js';
-import { encodeWav } from '../io/wav.js';
+import { encodeWav, int16DownmixNormalisation } from '../io/wav.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { defaultJobs } from '../evaluate.js';
 import { EXIT, UsageError, parse, positiveInt, runCommand } from './common.js';
@@ -11,8 +11,9 @@ import { EXIT, UsageError, parse, positiveInt, runCommand } from './common.js';
 const help = `Usage: theval extract-audio <video...> --out DIR [--rate 16000] [--jobs N]
 
 Writes <DIR>/<video name>.wav for each video: its audio stream downmixed to mono and
-resampled to --rate Hz (default 16000, what the VAD reads), 16-bit PCM, the same samples
-as \`ffmpeg -i VIDEO -ac 1 -ar 16000 out.wav\`.
+resampled to --rate Hz (default 16000, what the VAD reads), 16-bit PCM: the samples of
+\`ffmpeg -i VIDEO -ac 1 -ar 16000 out.wav\` (within 1 LSB), including FFmpeg's downmix level
+for 16-bit output (stereo: (L+R)/2, not the (L+R)/sqrt2 of its float output).
 
 Options:
   -o, --out DIR    output folder (required; created if missing)
@@ -47,6 +48,13 @@ export const command = {
       const outcomes = await mapLimit([...names.entries()], jobs, async ([name, video]) => {
         try {
           const audio = await decodeAudio(video, rate);
+          const norm = int16DownmixNormalisation(audio.sourceChannels);
+          if (norm === undefined) {
+            console.error(`theval extract-audio: ${video}: warning: ${audio.sourceChannels}-channel audio: written at FFmpeg's float downmix level, not normalised as \`ffmpeg -ac 1\` normalises 16-bit output`);
+          } else if (norm !== 1) {
+            const k = 1 / norm;
+            for (let i = 0; i < audio.samples.length; i++) audio.samples[i] *= k;
+          }
           const file = path.join(values.out!, name);
           const tmp = `${file}.${process.pid}.tmp`;
           await writeFile(tmp, encodeWav(audio.samples, audio.sampleRate));

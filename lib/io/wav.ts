@@ -35,3 +35,25 @@ export function encodeWav(samples: Float32Array, sampleRate: number, channels = 
   for (let i = 0; i < samples.length; i++) buf.writeInt16LE(floatToInt16(samples[i]), 44 + 2 * i);
   return buf;
 }
+
+/**
+ * FFmpeg (libswresample) downmixes to mono with the matrix of its default channel layout
+ * (FL, FR -> FC at 1/sqrt2 each; FC at 1; back/side at 1/2) and, for an integer output
+ * format such as 16-bit PCM, divides the matrix by its largest row sum so that the mix cannot
+ * clip; for a float output (what decodeAudio returns) it does not. So `ffmpeg -ac 1 out.wav`
+ * holds decodeAudio's samples divided by this factor. Returns undefined for channel counts
+ * whose default layout is not handled here (the samples are then written unscaled).
+ */
+export function int16DownmixNormalisation(sourceChannels: number): number | undefined {
+  switch (sourceChannels) {
+    case 1:
+      return 1;
+    case 2: // stereo
+    case 3: // 2.1: LFE is not mixed in (lfe_mix_level 0)
+      return 2 * Math.SQRT1_2;
+    case 6: // 5.1: FL, FR at 1/sqrt2, FC at 1, BL, BR at 1/2, LFE 0
+      return 2 * Math.SQRT1_2 + 1 + 2 * 0.5;
+    default:
+      return undefined;
+  }
+}

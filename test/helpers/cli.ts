@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const entry = path.join(root, 'test/helpers/cli-entry.ts');
+// tsx resolved from this package, so a child started in another folder still finds it.
+const tsx = import.meta.resolve('tsx');
 export const fakeProviders = path.join(root, 'test/fixtures/fakeProviders.mjs');
 
 export interface CliResult {
@@ -18,7 +20,7 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const r = spawnSync(process.execPath, ['--import', tsx, entry, ...args], {
     cwd: opts.cwd ?? root,
     env: { ...process.env, ...opts.env },
     encoding: 'utf8',
@@ -28,7 +30,7 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; cwd
 }
 
 export function spawnCli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess & { output: () => { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, ['--import', tsx, entry, ...args], {
     cwd: opts.cwd ?? root,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
