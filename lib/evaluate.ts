@@ -117,12 +117,23 @@ export interface EvaluationResult {
 }
 
 /**
+ * Size of libuv's thread pool, where the addon's decode and analysis work runs: the
+ * UV_THREADPOOL_SIZE environment variable at process start, else 4. More videos in flight
+ * than pool threads only queue.
+ */
+export function threadPoolSize(): number {
+  const n = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 1024) : 4;
+}
+
+/**
  * Default parallelism: one video per CPU core, minus one core for the main thread (metric
- * arithmetic, JSON, progress) and FFmpeg's helper threads; at least 1. Each video runs on
- * one decoder thread, so more jobs than cores only adds memory.
+ * arithmetic, JSON, progress) and FFmpeg's helper threads; at least 1; at most the libuv
+ * thread-pool size (threadPoolSize(): start node with UV_THREADPOOL_SIZE=N to allow more).
+ * Each video decodes on one thread, so more jobs than cores only adds memory.
  */
 export function defaultJobs(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return Math.max(1, Math.min(availableParallelism() - 1, threadPoolSize()));
 }
 
 async function writeAtomic(file: string, text: string): Promise<void> {
@@ -225,6 +236,9 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
     warnings.push(m);
     options.onWarning?.(m);
   };
+  if (jobs > threadPoolSize()) {
+    warn(`jobs ${jobs} > libuv thread pool size ${threadPoolSize()}: native work beyond that queues; start with UV_THREADPOOL_SIZE=${jobs + 1} to run ${jobs} at once`);
+  }
   if (!config.face && metrics.some((id) => id !== 'global_aesthetic' && id !== 'face_quality')) {
     warn('the face pipeline is not available in this build: every face-based metric is NaN ("face pipeline not available in this build")');
   }

@@ -58,9 +58,10 @@ describe('theval evaluate (CLI)', () => {
     makeBatch(path.join(dir, 'clips'), 6);
     const out = path.join(dir, 'out');
     const results = path.join(out, 'results.jsonl');
-    const env = { THEVAL_PROVIDERS: fakeProviders, FAKE_FACE_DELAY_MS: '800' };
+    const env = { THEVAL_PROVIDERS: fakeProviders, FAKE_FACE_DELAY_MS: '1500' };
     const child = spawnCli(['evaluate', path.join(dir, 'clips'), '--out', out, '--jobs', '1'], { env });
     await waitForRecords(results, 1);
+    await sleep(500); // the second video is now inside its 1.5 s face pass
     child.kill('SIGINT');
     const { code } = await exited(child);
     expect(code, child.output().stderr).toBe(130);
