@@ -67,7 +67,7 @@ export interface ProgressEvent {
   total: number;
   /** Videos finished so far in this run (including reused and failed). */
   done: number;
-  reused_total: number;
+  reusedTotal: number;
   failed: number;
 }
 
@@ -269,7 +269,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
     const reusedKeys = new Set<string>();
     let done = 0, failed = 0, reusedCount = 0;
     const total = tasks.length;
-    options.onProgress?.({ phase: 'start', total, done, reused_total: 0, failed: 0 });
+    options.onProgress?.({ phase: 'start', total, done, reusedTotal: 0, failed: 0 });
     const finished = (method: string, record: VideoRecord, reused: boolean) => {
       results.set(key(method, record.path), record);
       done++;
@@ -278,7 +278,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
         reusedCount++;
       }
       if (record.status === 'error') failed++;
-      options.onProgress?.({ phase: 'video', method, record, reused, total, done, reused_total: reusedCount, failed });
+      options.onProgress?.({ phase: 'video', method, record, reused, total, done, reusedTotal: reusedCount, failed });
     };
 
     const runOne = async (method: string, file: string): Promise<void> => {

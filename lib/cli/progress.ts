@@ -76,7 +76,7 @@ export class Progress {
     const cols = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - 70));
     const filled = e.total ? Math.round((cols * e.done) / e.total) : cols;
     const bar = '#'.repeat(filled) + '-'.repeat(cols - filled);
-    const extra = [e.reused_total ? `${e.reused_total} reused` : '', e.failed ? `${e.failed} failed` : ''].filter(Boolean).join(', ');
+    const extra = [e.reusedTotal ? `${e.reusedTotal} reused` : '', e.failed ? `${e.failed} failed` : ''].filter(Boolean).join(', ');
     const text = `[${bar}] ${e.done}/${e.total}  ${(rate * 60).toFixed(1)} videos/min  ETA ${duration(eta)}  elapsed ${duration(secs)}${extra ? `  (${extra})` : ''}`;
     this.stream.write(`\r\x1b[K${text}`);
     this.drawn = true;
