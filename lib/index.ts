@@ -9,3 +9,52 @@ export { analyzeAudio, type AudioAnalysis, type AnalyzeAudioOptions } from './au
 export { gpuInfo, type GpuInfo } from './gpu.js';
 export { version } from './version.js';
 export type { FaceTracks, AudioTracks } from './tracks.js';
+
+// Evaluation: one video, a whole run, scoring.
+export {
+  analyzeVideo,
+  analysisConfig,
+  selectMetrics,
+  RECORD_SCHEMA,
+  type VideoRecord,
+  type MetricValue,
+  type StageTimings,
+  type RecordVersions,
+  type AnalysisConfig,
+  type AnalyzeOptions,
+} from './analyze.js';
+export {
+  evaluate,
+  defaultJobs,
+  GT_NAME,
+  type EvaluateOptions,
+  type MethodInputs,
+  type ProgressEvent,
+  type EvaluationResult,
+  type EvaluationSummary,
+  type MethodSummary,
+} from './evaluate.js';
+export { scoreTable as score, type ScoreTableOptions, type ScoreTableResult } from './scoreTable.js';
+export { scoreMethods, scoreMethod, normalisedScore, datasetValue, type MethodScore, type MetricValues, type ScoreOptions } from './score.js';
+export {
+  defaultProviders,
+  loadProviders,
+  UNAVAILABLE,
+  type Providers,
+  type FaceProvider,
+  type AudioProvider,
+  type AudioAnalysisResult,
+  type QualityProvider,
+  type QualityMetricId,
+  type BackendInfo,
+  type ProviderContext,
+} from './providers.js';
+export type { QualityScorer, QualityImage } from './metrics/quality.js';
+export { METRICS, METRIC_IDS, type MetricId, type MetricSpec } from './metrics/registry.js';
+export { fingerprint, FINGERPRINT_SCHEME, type Fingerprint } from './io/fingerprint.js';
+export { readResults, RESULTS_FILE, type ReadResults } from './io/resultsStore.js';
+export { listVideos, expandInputs, VIDEO_EXTENSIONS } from './io/inputs.js';
+export { writeTracksJson, readTracksJson } from './io/tracksJson.js';
+export { encodeWav } from './io/wav.js';
+export { PUBLISHED_GT, PUBLISHED_LEADERBOARD, mixingWarning } from './io/publishedGt.js';
+export { formatAggregateCsv, parseAggregateCsv, collectFolder, type AggregateRow } from './io/referenceCsv.js';

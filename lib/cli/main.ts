@@ -7,6 +7,12 @@ interface Command {
 }
 
 const commands: Record<string, () => Promise<Command>> = {
+  evaluate: async () => (await import('./evaluate.js')).command,
+  leaderboard: async () => (await import('./evaluate.js')).leaderboardCommand,
+  score: async () => (await import('./score.js')).command,
+  'list-videos': async () => (await import('./listVideos.js')).command,
+  'extract-audio': async () => (await import('./extractAudio.js')).command,
+  collect: async () => (await import('./collect.js')).command,
   probe: async () => (await import('./probe.js')).command,
   samples: async () => (await import('./samples.js')).command,
   vad: async () => (await import('./vad.js')).command,
@@ -19,12 +25,17 @@ function usage(): string {
     'Usage: theval <command> [options]',
     '',
     'Commands:',
-    '  probe <video...> [--json]   metadata of each video: size, rotation, fps, decodable frame count, audio',
-    '  samples [--out DIR]         make synthetic talking-head sample clips (GT and three flawed methods)',
-    '  vad <video|audio...> [--json] [--probabilities]',
-    '                              speech segments (Silero VAD v5, 16 kHz mono) and total speech time',
+    '  evaluate <input...>              evaluate videos (resumable): results.jsonl, per-metric CSVs, summary.json',
+    '  leaderboard --gt REAL <dir...>   evaluate GT + method folders and print the leaderboard',
+    '  score <table.csv>                GT-normalised scores, group scores, final score and rank',
+    '  list-videos <dir...>             the videos under folders (recursive, sorted)',
+    '  extract-audio <video...> --out D mono 16-bit WAV of each video\'s audio',
+    '  collect <dir...>                 per-metric CSV files -> aggregate table',
+    '  probe <video...> [--json]        metadata of each video: size, rotation, fps, decodable frame count, audio',
+    '  vad <video|audio...> [--json]    speech segments (Silero VAD v5, 16 kHz mono) and total speech time',
+    '  samples [--out DIR]              make synthetic talking-head sample clips (GT and three flawed methods)',
     '',
-    'Run `theval <command> --help` for the options of a command.',
+    'Run `theval <command> --help` for the options of a command. Documentation: docs/cli.md.',
   ].join('\n');
 }
 

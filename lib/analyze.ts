@@ -1,0 +1,478 @@
+/**
+ * One video through the whole pipeline: open -> face pass -> audio pass -> quality pass ->
+ * metrics -> VideoRecord. The passes come from pluggable providers (lib/providers.ts); a
+ * pass this build lacks leaves its metrics NaN with an explicit reason.
+ *
+ * Failure policy: a video that cannot be opened, fingerprinted or face-tracked gives a
+ * record with `status: 'error'` and `error: {code, message}` (every metric NaN with the same
+ * reason). A failing audio or quality pass only costs the metrics that need it (NaN, reason
+ * 'audio pass failed: ...'), because the other metrics are still sound.
+ */
+import { createHash } from 'node:crypto';
+import { fromNative, TheValError } from './errors.js';
+import { openVideo, type VideoInfo } from './decode/video.js';
+import { native } from './native.js';
+import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
+import { frameMean, mouthBox, type QualityImage } from './metrics/quality.js';
+import { METRICS, METRIC_IDS, getMetric } from './metrics/registry.js';
+import type { MetricId } from './metrics/types.js';
+import {
+  QUALITY_METRICS,
+  UNAVAILABLE,
+  checkProviders,
+  defaultProviders,
+  describeBackend,
+  type AudioAnalysisResult,
+  type BackendInfo,
+  type ProviderContext,
+  type Providers,
+  type QualityMetricId,
+} from './providers.js';
+import { PLAIN_POINTS, REFINED_POINTS, type AudioTracks, type FaceTracks } from './tracks.js';
+import { version as toolVersion } from './version.js';
+
+/** Version of the VideoRecord layout (bumped when a field changes meaning). */
+export const RECORD_SCHEMA = 1;
+
+/** One metric of one video. `value` is NaN (null in results.jsonl) when there is none; `reason` then says why. */
+export interface MetricValue {
+  value: number;
+  /** Always set when value is NaN; also set for the reference's 0.0-for-nothing convention. */
+  reason?: string;
+  /** Metric-specific numbers (e.g. head motion's per-angle smoothness, used in its CSV). */
+  details?: Record<string, unknown>;
+}
+
+/** Milliseconds spent per stage (only the stages that ran). */
+export interface StageTimings {
+  fingerprint?: number;
+  open?: number;
+  face?: number;
+  audio?: number;
+  quality?: number;
+  metrics?: number;
+  total: number;
+}
+
+/** Which software produced the record's numbers. */
+export interface RecordVersions {
+  tool: string;
+  ffmpeg: string;
+  /** 'name version' of each pass's backend; null when the pass is not available. */
+  face: string | null;
+  audio: string | null;
+  quality: Partial<Record<QualityMetricId, string>>;
+}
+
+/** The per-video result: one line of results.jsonl. */
+export interface VideoRecord {
+  schema: number;
+  /** The method (model) this video belongs to; set by evaluate(), '' from analyzeVideo alone. */
+  method: string;
+  /** Absolute path of the input. */
+  path: string;
+  /** null when the file could not be read. */
+  fingerprint: Fingerprint | null;
+  /** Hash of the analysis configuration (see analysisConfig); a resume only reuses records with the same hash. */
+  configHash: string;
+  status: 'ok' | 'error';
+  /** Stream facts; frames = frames analysed (from the face pass), or the container's estimate when no pass decoded. */
+  video?: { width: number; height: number; fps: number; frames: number; duration: number; codec: string; hasAudio: boolean };
+  /** All 8 metric ids, always. A metric left out by the metric selection is NaN with reason 'not requested'. */
+  metrics: Record<MetricId, MetricValue>;
+  timings: StageTimings;
+  warnings: string[];
+  versions: RecordVersions;
+  /** Set when the whole video failed. */
+  error?: { code: string; message: string };
+  /** Where --save-tracks wrote this video's tracks (relative to the output folder). */
+  tracksFile?: string;
+  /** ISO time the record was finished. */
+  finishedAt: string;
+}
+
+/** Everything that decides the numbers; its hash keys resume. */
+export interface AnalysisConfig {
+  tool: string;
+  metrics: MetricId[];
+  face: BackendInfo | null;
+  audio: BackendInfo | null;
+  quality: { backend: BackendInfo; scorers: Partial<Record<QualityMetricId, string>> } | null;
+}
+
+export interface AnalyzeOptions {
+  /** The passes (default: defaultProviders(), what this build has). */
+  providers?: Providers;
+  /** Metric subset (default: all 8). */
+  metrics?: readonly MetricId[];
+  signal?: AbortSignal;
+  /** A fingerprint already computed for this file (evaluate() computes it to decide resume). */
+  fingerprint?: Fingerprint;
+  /** Method name to put in the record. */
+  method?: string;
+  /** Receives the tracks the passes produced (e.g. to save them), before the record is returned. */
+  onTracks?: (tracks: { info: VideoInfo; face: FaceTracks | null; audio: AudioTracks | null }) => void | Promise<void>;
+}
+
+const NOT_REQUESTED = 'not requested';
+
+/** Validates a metric selection and puts it in the registry's order. */
+export function selectMetrics(metrics?: readonly string[]): MetricId[] {
+  if (!metrics) return [...METRIC_IDS];
+  const unknown = metrics.filter((m) => !(METRIC_IDS as readonly string[]).includes(m));
+  if (unknown.length) {
+    throw new TheValError('BAD_ARGUMENT', `unknown metric(s) ${unknown.map((m) => `'${m}'`).join(', ')}; known: ${METRIC_IDS.join(', ')}`);
+  }
+  if (metrics.length === 0) throw new TheValError('BAD_ARGUMENT', 'the metric selection is empty');
+  return METRIC_IDS.filter((id) => metrics.includes(id));
+}
+
+/** JSON with sorted keys: the same configuration always hashes the same. */
+function canonicalJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
+  if (x && typeof x === 'object') {
+    return `{${Object.keys(x)
+      .sort()
+      .filter((k) => (x as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(x);
+}
+
+/**
+ * The analysis configuration and its hash (sha256, first 16 hex digits): tool version,
+ * metric selection, and every backend (name, version, details) that feeds a selected
+ * metric. The tool version is in it on purpose: a new release may change a number, and a
+ * resumed run must never mix numbers from two versions.
+ */
+export function analysisConfig(providers: Providers, metrics: readonly MetricId[]): { config: AnalysisConfig; hash: string } {
+  const need = needs(metrics);
+  const q = providers.quality;
+  const scorers: Partial<Record<QualityMetricId, string>> = {};
+  if (q) for (const id of QUALITY_METRICS) if (metrics.includes(id) && q.scorers[id]) scorers[id] = `${q.scorers[id]!.name} ${q.scorers[id]!.version}`;
+  const config: AnalysisConfig = {
+    tool: `theval ${toolVersion}`,
+    metrics: [...metrics],
+    face: need.face && providers.face ? providers.face.backend : null,
+    audio: need.audio && providers.audio ? providers.audio.backend : null,
+    quality: need.quality && q ? { backend: q.backend, scorers } : null,
+  };
+  return { config, hash: createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16) };
+}
+
+function needs(metrics: readonly MetricId[]): { face: boolean; audio: boolean; quality: boolean } {
+  const specs = METRICS.filter((m) => metrics.includes(m.id));
+  return {
+    face: specs.some((m) => m.id === 'mouth_quality' || m.compute !== undefined),
+    audio: specs.some((m) => m.needsAudio),
+    quality: specs.some((m) => m.group === 'quality'),
+  };
+}
+
+function versionsOf(providers: Providers, metrics: readonly MetricId[]): RecordVersions {
+  const need = needs(metrics);
+  const quality: Partial<Record<QualityMetricId, string>> = {};
+  const q = providers.quality;
+  if (q && need.quality) for (const id of QUALITY_METRICS) if (metrics.includes(id) && q.scorers[id]) quality[id] = `${q.scorers[id]!.name} ${q.scorers[id]!.version}`;
+  let ffmpeg = 'unknown';
+  try {
+    ffmpeg = native().ffmpegVersion;
+  } catch {
+    /* the addon error surfaces when the video is opened */
+  }
+  return {
+    tool: `theval ${toolVersion}`,
+    ffmpeg,
+    face: need.face && providers.face ? describeBackend(providers.face.backend) : null,
+    audio: need.audio && providers.audio ? describeBackend(providers.audio.backend) : null,
+    quality,
+  };
+}
+
+function nan(reason: string): MetricValue {
+  return { value: NaN, reason };
+}
+
+function errorOf(e: unknown, file: string): { code: string; message: string } {
+  const err = fromNative(e);
+  const message = err.message.includes(file) ? err.message : `${file}: ${err.message}`;
+  return { code: err.code, message };
+}
+
+/** Checks the shapes of a face provider's output against the video, so a metric never reads past an array. */
+function checkFaceTracks(f: FaceTracks, file: string): void {
+  const bad = (msg: string) => new TheValError('INTERNAL', `${file}: face provider returned bad tracks: ${msg}`, file);
+  if (!f || typeof f !== 'object') throw bad('not an object');
+  if (!(f.fps > 0) || !Number.isFinite(f.fps)) throw bad(`fps ${f.fps}`);
+  if (!Number.isInteger(f.frames) || f.frames < 0) throw bad(`frames ${f.frames}`);
+  if (!(f.width > 0) || !(f.height > 0)) throw bad(`size ${f.width}x${f.height}`);
+  const want: Array<[keyof FaceTracks, number]> = [
+    ['landmarks', PLAIN_POINTS * 3],
+    ['refined', REFINED_POINTS * 3],
+    ['box', 4],
+    ['pose', 3],
+  ];
+  for (const [k, per] of want) {
+    const a = f[k] as unknown;
+    if (!(a instanceof Float32Array) || a.length !== f.frames * per) {
+      throw bad(`${k} must be a Float32Array of ${f.frames} x ${per} values, got ${a instanceof Float32Array ? a.length : typeof a}`);
+    }
+  }
+}
+
+/** H x W x 3 floats in [0,1] from packed rgb24 (a crop [x0,x1) x [y0,y1) of a width-W frame). */
+function toQualityImage(rgb: Uint8Array, W: number, x0: number, y0: number, x1: number, y1: number): QualityImage {
+  const w = x1 - x0, h = y1 - y0;
+  const data = new Float32Array(w * h * 3);
+  let o = 0;
+  for (let y = y0; y < y1; y++) {
+    let i = (y * W + x0) * 3;
+    for (let k = 0; k < w * 3; k++) data[o++] = rgb[i++] / 255;
+  }
+  return { width: w, height: h, data };
+}
+
+/**
+ * The quality pass: decodes every frame once (rgb24), scores whole frames in batches for
+ * the whole-frame metrics and each mouth crop alone (no batch padding, METRICS.md 2).
+ */
+async function qualityPass(
+  file: string,
+  providers: Providers,
+  wanted: QualityMetricId[],
+  face: FaceTracks | null,
+  ctx: ProviderContext,
+): Promise<Partial<Record<QualityMetricId, MetricValue>>> {
+  const q = providers.quality!;
+  const whole = wanted.filter((id) => id !== 'mouth_quality' && q.scorers[id]);
+  const mouth = wanted.includes('mouth_quality') && face && q.scorers.mouth_quality ? q.scorers.mouth_quality : undefined;
+  const scores = new Map<QualityMetricId, number[]>();
+  for (const id of [...whole, ...(mouth ? (['mouth_quality'] as const) : [])]) scores.set(id, []);
+  if (scores.size === 0) return {};
+  const batch = Math.max(1, q.batchSize ?? 8);
+  const reader = await openVideo(file, { format: 'rgb24' });
+  try {
+    const { width: W, height: H } = reader.info;
+    const buf = reader.allocate(batch) as Uint8Array;
+    let t = 0;
+    for (;;) {
+      if (ctx.signal?.aborted) throw new TheValError('INTERNAL', `${file}: abandoned`, file);
+      const n = await reader.read(buf, batch);
+      if (n === 0) break;
+      const images: QualityImage[] = [];
+      for (let i = 0; i < n; i++) images.push(toQualityImage(buf.subarray(i * reader.frameBytes, (i + 1) * reader.frameBytes), W, 0, 0, W, H));
+      for (const id of whole) {
+        const s = await q.scorers[id]!.scoreBatch(images);
+        if (s.length !== n) throw new TheValError('INTERNAL', `${q.scorers[id]!.name} returned ${s.length} scores for ${n} images`, file);
+        scores.get(id)!.push(...s);
+      }
+      if (mouth) {
+        for (let i = 0; i < n; i++) {
+          const box = t + i < face!.frames && (face!.width === W && face!.height === H) ? mouthBox(face!, t + i) : null;
+          if (!box) {
+            scores.get('mouth_quality')!.push(NaN);
+            continue;
+          }
+          const frame = buf.subarray(i * reader.frameBytes, (i + 1) * reader.frameBytes);
+          const s = await mouth.scoreBatch([toQualityImage(frame, W, box.x0, box.y0, box.x1, box.y1)]);
+          scores.get('mouth_quality')!.push(s[0] ?? NaN);
+        }
+      }
+      t += n;
+    }
+    const st = reader.stats();
+    for (const w of st.warnings) ctx.warn(`quality pass decode: ${w}`);
+    if (face && t !== face.frames) ctx.warn(`quality pass decoded ${t} frames, the face pass ${face.frames}`);
+    if (face && (face.width !== W || face.height !== H)) ctx.warn(`face tracks are ${face.width}x${face.height}, frames ${W}x${H}: mouth crops skipped`);
+  } finally {
+    reader.close();
+  }
+  const out: Partial<Record<QualityMetricId, MetricValue>> = {};
+  for (const [id, s] of scores) {
+    const r = frameMean(s, id === 'mouth_quality' ? 'no frame with a face' : 'no scored frame');
+    out[id] = { value: r.value, ...(r.reason ? { reason: r.reason } : {}), details: { ...r.details } };
+  }
+  return out;
+}
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
+}
+
+function blankRecord(file: string, providers: Providers, metrics: MetricId[], options: AnalyzeOptions): VideoRecord {
+  const values = {} as Record<MetricId, MetricValue>;
+  for (const id of METRIC_IDS) values[id] = nan(NOT_REQUESTED);
+  return {
+    schema: RECORD_SCHEMA,
+    method: options.method ?? '',
+    path: file,
+    fingerprint: options.fingerprint ?? null,
+    configHash: analysisConfig(providers, metrics).hash,
+    status: 'ok',
+    metrics: values,
+    timings: { total: 0 },
+    warnings: [],
+    versions: versionsOf(providers, metrics),
+    finishedAt: '',
+  };
+}
+
+/** A record for a video that failed as a whole with error `e` (every selected metric NaN). */
+export function errorRecord(file: string, e: unknown, options: AnalyzeOptions = {}): VideoRecord {
+  const providers = options.providers ?? defaultProviders();
+  const metrics = selectMetrics(options.metrics);
+  const record = blankRecord(file, providers, metrics, options);
+  record.status = 'error';
+  record.error = errorOf(e, file);
+  for (const id of metrics) record.metrics[id] = nan(`video failed: ${record.error.code}`);
+  record.finishedAt = new Date().toISOString();
+  return record;
+}
+
+/**
+ * Analyses one video: every selected metric, with a reason for each NaN. Never rejects for
+ * a problem with the video itself (that becomes `status: 'error'`); rejects only for bad
+ * options.
+ */
+export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): Promise<VideoRecord> {
+  const t0 = performance.now();
+  const providers = options.providers ?? defaultProviders();
+  checkProviders(providers);
+  const metrics = selectMetrics(options.metrics);
+  const need = needs(metrics);
+  const record = blankRecord(file, providers, metrics, options);
+  const { timings, warnings, metrics: values } = record;
+  const finish = (): VideoRecord => {
+    timings.total = elapsed(t0);
+    record.finishedAt = new Date().toISOString();
+    return record;
+  };
+  const fail = (e: unknown): VideoRecord => {
+    record.status = 'error';
+    record.error = errorOf(e, file);
+    for (const id of metrics) values[id] = nan(`video failed: ${record.error.code}`);
+    return finish();
+  };
+
+  // open: fingerprint + stream facts (no decoding yet)
+  let info: VideoInfo;
+  try {
+    let t = performance.now();
+    record.fingerprint = options.fingerprint ?? (await fingerprintFile(file));
+    timings.fingerprint = elapsed(t);
+    t = performance.now();
+    const reader = await openVideo(file);
+    info = reader.info;
+    reader.close();
+    timings.open = elapsed(t);
+  } catch (e) {
+    return fail(e);
+  }
+  record.video = {
+    width: info.width,
+    height: info.height,
+    fps: info.fps,
+    frames: info.containerFrames,
+    duration: info.duration,
+    codec: info.codec,
+    hasAudio: info.audio !== null,
+  };
+  const ctx: ProviderContext = { info, signal: options.signal, warn: (m) => warnings.push(m) };
+
+  // face pass
+  let face: FaceTracks | null = null;
+  if (need.face && providers.face) {
+    const t = performance.now();
+    try {
+      face = await providers.face.track(file, ctx);
+      checkFaceTracks(face, file);
+    } catch (e) {
+      return fail(e);
+    }
+    timings.face = elapsed(t);
+    record.video.frames = face.frames;
+  }
+
+  // audio pass (needs T from the face pass; every audio metric also needs the face)
+  let audio: AudioAnalysisResult | null = null;
+  let audioFailure: string | undefined;
+  if (need.audio && face && providers.audio) {
+    const t = performance.now();
+    try {
+      audio = await providers.audio.analyze(file, face.fps, face.frames, ctx);
+      if (!audio?.tracks || audio.tracks.rms?.length !== face.frames) {
+        throw new TheValError('INTERNAL', `audio provider returned ${audio?.tracks?.rms?.length} RMS values for ${face.frames} frames`, file);
+      }
+      for (const w of audio.warnings ?? []) warnings.push(`audio: ${w}`);
+    } catch (e) {
+      const err = errorOf(e, file);
+      audioFailure = `audio pass failed: ${err.code}: ${err.message}`;
+      warnings.push(audioFailure);
+      audio = null;
+    }
+    timings.audio = elapsed(t);
+  }
+
+  // quality pass
+  const wantedQuality = QUALITY_METRICS.filter((id) => metrics.includes(id));
+  let quality: Partial<Record<QualityMetricId, MetricValue>> = {};
+  let qualityFailure: string | undefined;
+  if (need.quality && providers.quality) {
+    const t = performance.now();
+    try {
+      quality = await qualityPass(file, providers, wantedQuality, face, ctx);
+    } catch (e) {
+      const err = errorOf(e, file);
+      qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
+      warnings.push(qualityFailure);
+    }
+    timings.quality = elapsed(t);
+  }
+
+  if (options.onTracks) await options.onTracks({ info, face, audio: audio?.tracks ?? null });
+
+  // metrics
+  const t = performance.now();
+  for (const id of metrics) {
+    const spec = getMetric(id);
+    if (spec.group === 'quality') {
+      const qid = id as QualityMetricId;
+      if (quality[qid]) values[id] = quality[qid]!;
+      else if (qualityFailure) values[id] = nan(qualityFailure);
+      else if (!providers.quality || !providers.quality.scorers[qid]) values[id] = nan(UNAVAILABLE.quality);
+      else values[id] = nan(UNAVAILABLE.face); // mouth quality without face tracks
+      continue;
+    }
+    if (!face) {
+      values[id] = nan(UNAVAILABLE.face);
+      continue;
+    }
+    let audioTracks: AudioTracks = { hasAudio: false, speech: [], rms: new Float32Array(face.frames).fill(NaN) };
+    if (spec.needsAudio) {
+      if (!providers.audio) {
+        values[id] = nan(info.audio ? UNAVAILABLE.audio : 'no audio');
+        continue;
+      }
+      if (audioFailure) {
+        values[id] = nan(audioFailure);
+        continue;
+      }
+      if (audio!.reason) {
+        values[id] = nan(audio!.reason);
+        continue;
+      }
+      audioTracks = audio!.tracks;
+    }
+    try {
+      const r = spec.compute!({ face, audio: audioTracks });
+      values[id] = { value: r.value, ...(r.reason ? { reason: r.reason } : {}), ...(r.details ? { details: { ...r.details } } : {}) };
+      if (Number.isNaN(r.value) && !r.reason) values[id].reason = 'no value';
+    } catch (e) {
+      values[id] = nan(`metric failed: ${(e as Error).message}`);
+      warnings.push(`${spec.name}: ${(e as Error).message}`);
+    }
+  }
+  timings.metrics = elapsed(t);
+  return finish();
+}

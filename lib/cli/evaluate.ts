@@ -1,0 +1,213 @@
+/**
+ * `theval evaluate` and `theval leaderboard`: score folders of videos, resumably.
+ * The work is lib/evaluate.ts; this file turns arguments into methods, shows progress,
+ * handles SIGINT/SIGTERM and prints the outcome.
+ */
+import path from 'node:path';
+import { evaluate, defaultJobs, GT_NAME, type EvaluationResult, type MethodInputs } from '../evaluate.js';
+import { inputKind } from '../io/inputs.js';
+import { PUBLISHED_GT, mixingWarning } from '../io/publishedGt.js';
+import { METRIC_IDS } from '../metrics/registry.js';
+import { scoreMethods, type MetricValues } from '../score.js';
+import { EXIT, UsageError, leaderboardTable, parse, parseMetricList, positiveInt, resolveProviders, runCommand } from './common.js';
+import { Progress } from './progress.js';
+
+const options = {
+  name: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  list: { type: 'string', multiple: true },
+  jobs: { type: 'string', short: 'j' },
+  metrics: { type: 'string' },
+  gt: { type: 'string', multiple: true },
+  'save-tracks': { type: 'boolean' },
+  'retry-errors': { type: 'boolean' },
+  'published-gt': { type: 'boolean' },
+  providers: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+
+const common = `  -o, --out DIR        output folder (default ./theval-out): results.jsonl, <method>/<metric>.csv,
+                       aggregate.csv, summary.json; rerunning into the same folder resumes
+  -j, --jobs N         videos analysed at once (default ${defaultJobs()} here: CPU cores - 1, at least 1,
+                       at most UV_THREADPOOL_SIZE (default 4); one core is left for the main
+                       thread's metric and I/O work. For more than 4, set UV_THREADPOOL_SIZE)
+      --metrics LIST   comma-separated subset (ids, names or aliases), e.g. lip_sync,head_motion
+      --save-tracks    also write each video's tracks JSON to <out>/tracks/<method>/
+      --retry-errors   redo videos whose earlier record is an error (default: keep it)
+      --published-gt   also score against the published THEval GT row (warns: only comparable
+                       when every number comes from the reference's models)
+      --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
+                       THEVAL_PROVIDERS=MOD); see docs/cli.md
+      --json           print summary.json to stdout at the end
+  -q, --quiet          no progress output
+  -h, --help           this text`;
+
+const exits = `Exit status: 0 every video evaluated; 1 some videos failed (each has an error record in
+results.jsonl); 2 bad usage; 3 fatal (output folder unusable or in use, providers module
+broken); 130 / 143 interrupted by SIGINT / SIGTERM (everything recorded so far is kept;
+run the same command again to finish).`;
+
+const evaluateHelp = `Usage: theval evaluate <input...> [--name M] [--gt REAL...] [options]
+
+Evaluates videos with the 8 THEval metrics. Inputs are video files, folders (searched
+recursively for .mp4 .mov .mkv .webm .avi .m4v) and list files (@list.txt or --list FILE:
+one path per line, relative to the list's folder, '#' comments).
+
+Methods: with --name M every input belongs to method M. Without it, each folder is a method
+named after the folder, each list file a method named after the file, and loose video files
+form the method 'videos'. --gt PATH (repeatable; a folder, file or @list) evaluates real videos
+as method 'GT' with the same configuration and prints the leaderboard.
+
+Each finished video is appended to <out>/results.jsonl at once (fsync'ed); a rerun with the
+same configuration skips videos already done and redoes changed files. Ctrl-C once: no new
+video is started, those in flight finish; twice: they are abandoned.
+
+Options:
+      --name M         method name for all inputs
+      --list FILE      add the videos listed in FILE (repeatable)
+      --gt PATH        real (ground-truth) videos; repeatable
+${common}
+
+${exits}`;
+
+const leaderboardHelp = `Usage: theval leaderboard --gt REAL <methodDir...> [options]
+
+Evaluates the real videos (--gt) and each method folder (named after the folder) with one
+configuration, then prints the leaderboard: normalised score per metric (paper Eq. 12),
+group scores (Quality, Naturalness, Synchronization), final score and rank. Same as
+\`theval evaluate --gt REAL DIR1 DIR2 ...\`.
+
+Options:
+      --gt PATH        real (ground-truth) videos: folder, file or @list; repeatable
+${common}
+
+${exits}`;
+
+function baseName(p: string, stripExtension = false): string {
+  const b = path.basename(path.resolve(p));
+  return (stripExtension ? b.replace(/\.[^.]*$/, '') : b) || p;
+}
+
+/** Groups inputs into methods (see the help text). */
+async function methodsOf(positionals: string[], lists: string[], name: string | undefined): Promise<MethodInputs[]> {
+  if (name !== undefined) {
+    if (!name.trim()) throw new UsageError('--name is empty');
+    if (name.toUpperCase() === GT_NAME) throw new UsageError(`--name ${name}: '${GT_NAME}' is reserved for --gt`);
+    return [{ name, inputs: [...positionals, ...lists.map((l) => `@${l}`)] }];
+  }
+  const groups: MethodInputs[] = [];
+  const loose: string[] = [];
+  const add = (n: string, inputs: string[]) => {
+    if (n.toUpperCase() === GT_NAME) throw new UsageError(`input '${inputs[0]}' would be a method named '${n}', which is reserved for --gt; use --name`);
+    if (groups.some((g) => g.name === n)) throw new UsageError(`two inputs would both be method '${n}'; evaluate them separately with --name`);
+    groups.push({ name: n, inputs });
+  };
+  for (const p of positionals) {
+    const kind = await inputKind(p);
+    if (kind === 'folder') add(baseName(p), [p]);
+    else if (kind === 'list') add(baseName(p.slice(1), true), [p]);
+    else loose.push(p);
+  }
+  for (const l of lists) add(baseName(l, true), [`@${l}`]);
+  if (loose.length) add('videos', loose);
+  return groups;
+}
+
+async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<number> {
+  const help = mode === 'evaluate' ? evaluateHelp : leaderboardHelp;
+  return runCommand(mode, help, async () => {
+    const { values, positionals } = parse(argv, options);
+    if (values.help) {
+      console.log(help);
+      return EXIT.OK;
+    }
+    const lists = values.list ?? [];
+    if (positionals.length === 0 && lists.length === 0) throw new UsageError('no input given');
+    if (mode === 'leaderboard') {
+      if (!values.gt?.length) throw new UsageError('--gt is required');
+      if (values.name !== undefined) throw new UsageError('--name: leaderboard names each method after its folder');
+    }
+    const jobs = positiveInt(values.jobs, '--jobs');
+    const metrics = parseMetricList(values.metrics);
+    const methods = await methodsOf(positionals, lists, values.name);
+    const { providers, module } = await resolveProviders(values.providers);
+    const out = values.out ?? 'theval-out';
+    const progress = new Progress({ quiet: values.quiet });
+    if (module && !values.quiet) progress.log(`theval: analysis passes from ${module}`);
+
+    // Signals: first one stops scheduling (in-flight videos finish and are recorded), the second abandons them.
+    const controller = new AbortController();
+    let signalled: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (!signalled) {
+        signalled = sig;
+        controller.abort();
+        progress.log(`theval: ${sig}: no new video will be started; waiting for the videos in flight (again to abandon them)`);
+        return;
+      }
+      progress.finish();
+      console.error(`theval: ${sig} again: abandoning the videos in flight; everything recorded so far is in ${path.join(out, 'results.jsonl')}`);
+      process.exit(sig === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let result: EvaluationResult;
+    try {
+      result = await evaluate(methods, {
+        out,
+        jobs,
+        metrics,
+        providers,
+        gt: values.gt,
+        saveTracks: values['save-tracks'],
+        retryErrors: values['retry-errors'],
+        signal: controller.signal,
+        onProgress: progress.onProgress,
+        onWarning: (m) => progress.log(`theval: warning: ${m}`),
+      });
+    } finally {
+      progress.finish();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const s = result.summary;
+    if (values.json) console.log(JSON.stringify(s, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+    if (!values.quiet) {
+      for (const [name, m] of Object.entries(s.methods)) {
+        const valid = METRIC_IDS.filter((id) => s.metrics.includes(id)).map((id) => `${id} ${m.validVideos[id]}`).join(', ');
+        console.error(`theval: ${name}: ${m.recorded}/${m.videos} videos recorded (${m.reused} from an earlier run, ${m.failed} failed); valid values per metric: ${valid}`);
+        for (const f of m.failures.slice(0, 10)) console.error(`  failed: ${f.code}: ${f.message}`);
+        if (m.failures.length > 10) console.error(`  ... and ${m.failures.length - 10} more (summary.json)`);
+      }
+      console.error(`theval: wrote ${result.outputs.length} files to ${path.resolve(out)}`);
+    }
+    const out2 = values.json ? console.error : console.log;
+    if (s.scores) out2(`\nLeaderboard (normalised by the GT videos evaluated in this run):\n${leaderboardTable(s.scores)}`);
+    if (values['published-gt']) {
+      const pipeline = `this run's pipeline (${[s.config.face?.name, s.config.audio?.name, s.config.quality?.backend.name].filter(Boolean).join(', ') || 'no face, audio or quality model'})`;
+      const w = mixingWarning(pipeline);
+      if (w) console.error(`\n${'!'.repeat(78)}\nWARNING: ${w}\n${'!'.repeat(78)}`);
+      const rows = Object.entries(s.methods)
+        .filter(([n]) => n !== GT_NAME)
+        .map(([name, m]) => ({ name, values: Object.fromEntries(METRIC_IDS.map((id) => [id, m.values[id] ?? NaN])) as MetricValues }));
+      try {
+        out2(`\nLeaderboard against the PUBLISHED GT row (${PUBLISHED_GT.source}):\n${leaderboardTable(scoreMethods(rows, { ...PUBLISHED_GT.values }))}`);
+      } catch (e) {
+        console.error(`theval: no leaderboard against the published GT: ${(e as Error).message}`);
+      }
+    }
+    if (signalled) return signalled === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+    return Object.values(s.methods).some((m) => m.failed > 0) ? EXIT.SOME_FAILED : EXIT.OK;
+  });
+}
+
+export const command = {
+  summary: 'evaluate videos (resumable), write results.jsonl, CSVs, summary.json',
+  run: (argv: string[]) => run(argv, 'evaluate'),
+};
+
+export const leaderboardCommand = {
+  summary: 'evaluate GT + method folders and print the leaderboard',
+  run: (argv: string[]) => run(argv, 'leaderboard'),
+};

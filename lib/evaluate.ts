@@ -1,0 +1,408 @@
+/**
+ * A whole evaluation: methods (sets of videos) + optional GT videos -> per-video records
+ * (results.jsonl, resumable), per-metric CSVs in the reference's formats, the aggregate
+ * table, summary.json, and the leaderboard when a GT set is given.
+ *
+ * Nothing here is process-global: every call makes its own providers (unless given), its
+ * own store, its own counters; two evaluations into different folders can run at once.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { availableParallelism } from 'node:os';
+import { analysisConfig, analyzeVideo, errorRecord, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
+import { TheValError, fromNative } from './errors.js';
+import { fingerprint as fingerprintFile, sameFingerprint, type Fingerprint } from './io/fingerprint.js';
+import { expandInputs } from './io/inputs.js';
+import { ResultsStore, jsonNumbers } from './io/resultsStore.js';
+import { writeTracksJson } from './io/tracksJson.js';
+import { formatAggregateCsv, formatMetricCsv, metricCsvRow, type AggregateRow } from './io/referenceCsv.js';
+import { METRIC_IDS, getMetric } from './metrics/registry.js';
+import type { MetricId } from './metrics/types.js';
+import { defaultProviders, checkProviders, type Providers } from './providers.js';
+import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from './score.js';
+import { version as toolVersion } from './version.js';
+
+/** The name of the real-video set; its row normalises the others. */
+export const GT_NAME = 'GT';
+
+/** One method: a name and its inputs (files, folders searched recursively, `@list` files). */
+export interface MethodInputs {
+  name: string;
+  inputs: readonly string[];
+}
+
+export interface EvaluateOptions {
+  /** Method name when `evaluate` is given plain inputs (default 'method'). */
+  name?: string;
+  /** Real videos (files, folders, @lists): evaluated as method 'GT' with the same configuration. */
+  gt?: readonly string[];
+  /** Output folder: results.jsonl (resume), CSVs, aggregate.csv, summary.json. Without it nothing is written or resumed. */
+  out?: string;
+  /** Videos analysed at once (default defaultJobs()). */
+  jobs?: number;
+  /** Metric subset (default all 8). */
+  metrics?: readonly MetricId[];
+  /** The analysis passes (default: defaultProviders(), what this build has). */
+  providers?: Providers;
+  /** Also write each video's tracks JSON under <out>/tracks/<method>/. Needs `out`. */
+  saveTracks?: boolean;
+  /** Redo videos whose earlier record (same configuration, same file) is an error. */
+  retryErrors?: boolean;
+  /** When aborted: no new video is started; videos in flight finish and are recorded; outputs are written; the result says interrupted. */
+  signal?: AbortSignal;
+  /** Called as the run progresses (start, and once per finished or reused video). */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Called for each run-level warning (torn lines in results.jsonl, unavailable passes, ...). */
+  onWarning?: (message: string) => void;
+}
+
+export interface ProgressEvent {
+  phase: 'start' | 'video';
+  method?: string;
+  /** Set for phase 'video': the finished (or reused) record. */
+  record?: VideoRecord;
+  /** Whether the record came from an earlier run. */
+  reused?: boolean;
+  total: number;
+  /** Videos finished so far in this run (including reused and failed). */
+  done: number;
+  reusedTotal: number;
+  failed: number;
+}
+
+export interface MethodSummary {
+  /** Input videos of the method. */
+  videos: number;
+  /** Videos with a record (ok or error). */
+  recorded: number;
+  failed: number;
+  /** Records taken from an earlier run (resume). */
+  reused: number;
+  /** Raw dataset value per metric (mean over videos, skipping NaN), null when none. */
+  values: Record<MetricId, number | null>;
+  /** Videos with a value (not NaN) per metric. */
+  validVideos: Record<MetricId, number>;
+  /** Why values are NaN, per metric: reason -> number of videos. */
+  nanReasons: Record<MetricId, Record<string, number>>;
+  /** Which backends produced the values of each metric (several when a resumed run mixes... which it never does: one configuration per run). */
+  backends: Record<MetricId, string[]>;
+  failures: Array<{ path: string; code: string; message: string }>;
+}
+
+export interface EvaluationSummary {
+  tool: string;
+  createdAt: string;
+  /** False when the run was interrupted (some videos have no record). */
+  complete: boolean;
+  configHash: string;
+  config: AnalysisConfig;
+  metrics: MetricId[];
+  ffmpeg: string | null;
+  methods: Record<string, MethodSummary>;
+  /** The GT method's name, when a GT set was evaluated. */
+  gt: string | null;
+  /** Leaderboard (GT-normalised scores) when a GT set was evaluated. */
+  scores?: MethodScore[];
+  warnings: string[];
+}
+
+export interface EvaluationResult {
+  /** Every method's records in input order (one per video that has one; GT last). */
+  records: VideoRecord[];
+  summary: EvaluationSummary;
+  interrupted: boolean;
+  /** Files written (absolute paths). */
+  outputs: string[];
+}
+
+/**
+ * Size of libuv's thread pool, where the addon's decode and analysis work runs: the
+ * UV_THREADPOOL_SIZE environment variable at process start, else 4. More videos in flight
+ * than pool threads only queue.
+ */
+export function threadPoolSize(): number {
+  const n = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 1024) : 4;
+}
+
+/**
+ * Default parallelism: one video per CPU core, minus one core for the main thread (metric
+ * arithmetic, JSON, progress) and FFmpeg's helper threads; at least 1; at most the libuv
+ * thread-pool size (threadPoolSize(): start node with UV_THREADPOOL_SIZE=N to allow more).
+ * Each video decodes on one thread, so more jobs than cores only adds memory.
+ */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(availableParallelism() - 1, threadPoolSize()));
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+function methodDirName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_') || '_';
+}
+
+function tracksName(file: string): string {
+  const base = path.basename(file, path.extname(file)).replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${base}-${createHash('sha256').update(file).digest('hex').slice(0, 8)}.tracks.json`;
+}
+
+/** The backends behind one metric's value in a record. */
+function metricBackend(r: VideoRecord, id: MetricId): string {
+  const v = r.versions;
+  const spec = getMetric(id);
+  const parts: string[] = [];
+  if (spec.group === 'quality') {
+    const q = v.quality[id as keyof typeof v.quality];
+    if (q) parts.push(q);
+    if (id === 'mouth_quality' && v.face) parts.push(v.face);
+  } else {
+    if (v.face) parts.push(v.face);
+    if (spec.needsAudio && v.audio) parts.push(v.audio);
+  }
+  parts.push(`FFmpeg ${v.ffmpeg}`);
+  return parts.join(' + ');
+}
+
+export function summarizeMethod(records: readonly VideoRecord[], videos: number, reused: number, metrics: readonly MetricId[]): MethodSummary {
+  const ok = records.filter((r) => r.status === 'ok');
+  const s: MethodSummary = {
+    videos,
+    recorded: records.length,
+    failed: records.length - ok.length,
+    reused,
+    values: {} as Record<MetricId, number | null>,
+    validVideos: {} as Record<MetricId, number>,
+    nanReasons: {} as Record<MetricId, Record<string, number>>,
+    backends: {} as Record<MetricId, string[]>,
+    failures: records.filter((r) => r.status === 'error').map((r) => ({ path: r.path, code: r.error!.code, message: r.error!.message })),
+  };
+  for (const id of METRIC_IDS) {
+    const selected = metrics.includes(id);
+    const vals = ok.map((r) => r.metrics[id].value);
+    const d = datasetValue(vals);
+    s.values[id] = selected && Number.isFinite(d.value) ? d.value : null;
+    s.validVideos[id] = selected ? d.videos : 0;
+    const reasons: Record<string, number> = {};
+    const backends = new Set<string>();
+    for (const r of ok) {
+      const m = r.metrics[id];
+      if (Number.isNaN(m.value)) reasons[m.reason ?? 'no value'] = (reasons[m.reason ?? 'no value'] ?? 0) + 1;
+      else backends.add(metricBackend(r, id));
+    }
+    s.nanReasons[id] = reasons;
+    s.backends[id] = [...backends].sort();
+  }
+  return s;
+}
+
+/** The aggregate-table row of a method: dataset values, NaN where none. */
+export function aggregateRow(name: string, summary: MethodSummary): AggregateRow {
+  const values = {} as MetricValues;
+  for (const id of METRIC_IDS) values[id] = summary.values[id] ?? NaN;
+  return { model: name, values };
+}
+
+/**
+ * Evaluates methods (and an optional GT set). `methods` is either plain inputs (one method,
+ * named by options.name) or named groups of inputs.
+ */
+export async function evaluate(methods: readonly string[] | readonly MethodInputs[], options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  const groups: MethodInputs[] =
+    methods.length > 0 && typeof methods[0] === 'object'
+      ? [...(methods as readonly MethodInputs[])]
+      : [{ name: options.name ?? 'method', inputs: methods as readonly string[] }];
+  if (options.gt && options.gt.length) groups.push({ name: GT_NAME, inputs: options.gt });
+  const names = new Set<string>();
+  for (const g of groups) {
+    if (!g.name) throw new TheValError('BAD_ARGUMENT', 'a method needs a name');
+    if (names.has(g.name)) throw new TheValError('BAD_ARGUMENT', `method name '${g.name}' is used twice`);
+    if (g.name === GT_NAME && g.inputs !== options.gt) throw new TheValError('BAD_ARGUMENT', `'${GT_NAME}' is reserved for the real videos (--gt)`);
+    names.add(g.name);
+  }
+  const jobs = options.jobs ?? defaultJobs();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new TheValError('BAD_ARGUMENT', `jobs must be a positive integer, got ${jobs}`);
+  if (options.saveTracks && !options.out) throw new TheValError('BAD_ARGUMENT', 'saveTracks needs an output folder (out)');
+  const metrics = selectMetrics(options.metrics);
+  const providers = options.providers ?? defaultProviders();
+  checkProviders(providers);
+  const { config, hash } = analysisConfig(providers, metrics);
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    options.onWarning?.(m);
+  };
+  if (jobs > threadPoolSize()) {
+    warn(`jobs ${jobs} > libuv thread pool size ${threadPoolSize()}: native work beyond that queues; start with UV_THREADPOOL_SIZE=${jobs + 1} to run ${jobs} at once`);
+  }
+  if (!config.face && metrics.some((id) => id !== 'global_aesthetic' && id !== 'face_quality')) {
+    warn('the face pipeline is not available in this build: every face-based metric is NaN ("face pipeline not available in this build")');
+  }
+  if (!config.audio && metrics.some((id) => getMetric(id).needsAudio)) warn('voice activity detection is not available in this build: the synchronization metrics are NaN');
+  if (!config.quality && metrics.some((id) => getMetric(id).group === 'quality')) warn('no image quality model in this build: the quality metrics are NaN');
+
+  // Inputs
+  const planned: Array<{ method: string; paths: string[] }> = [];
+  for (const g of groups) planned.push({ method: g.name, paths: await expandInputs(g.inputs) });
+  for (const p of planned) if (p.paths.length === 0) warn(`method '${p.method}': no video found in its inputs`);
+
+  // Store (resume)
+  let store: ResultsStore | null = null;
+  const outputs: string[] = [];
+  const out = options.out ? path.resolve(options.out) : undefined;
+  const previous = new Map<string, VideoRecord>();
+  const key = (method: string, p: string) => `${method}\u0000${p}`;
+  if (out) {
+    await mkdir(out, { recursive: true });
+    store = ResultsStore.open(out);
+    for (const p of store.problems) warn(p);
+    for (const r of store.existing) if (r.configHash === hash) previous.set(key(r.method, r.path), r);
+  }
+
+  try {
+    const tasks = planned.flatMap((p) => p.paths.map((file) => ({ method: p.method, file })));
+    const results = new Map<string, VideoRecord>();
+    const reusedKeys = new Set<string>();
+    let done = 0, failed = 0, reusedCount = 0;
+    const total = tasks.length;
+    options.onProgress?.({ phase: 'start', total, done, reusedTotal: 0, failed: 0 });
+    const finished = (method: string, record: VideoRecord, reused: boolean) => {
+      results.set(key(method, record.path), record);
+      done++;
+      if (reused) {
+        reusedKeys.add(key(method, record.path));
+        reusedCount++;
+      }
+      if (record.status === 'error') failed++;
+      options.onProgress?.({ phase: 'video', method, record, reused, total, done, reusedTotal: reusedCount, failed });
+    };
+
+    const runOne = async (method: string, file: string): Promise<void> => {
+      const prev = previous.get(key(method, file));
+      let fp: Fingerprint | undefined;
+      let fpError: unknown;
+      try {
+        fp = await fingerprintFile(file);
+      } catch (e) {
+        fpError = e;
+      }
+      if (prev && !(options.retryErrors && prev.status === 'error')) {
+        const sameFile = fp ? sameFingerprint(prev.fingerprint ?? undefined, fp) : prev.fingerprint === null && prev.error?.code === fromNative(fpError).code;
+        if (sameFile) return finished(method, prev, true);
+      }
+      if (options.signal?.aborted) return;
+      let record: VideoRecord;
+      let tracksFile: string | undefined;
+      try {
+        record = await analyzeVideo(file, {
+          providers,
+          metrics,
+          method,
+          signal: options.signal,
+          ...(fp ? { fingerprint: fp } : {}),
+          onTracks: options.saveTracks && out
+            ? async ({ info, face, audio }) => {
+                const rel = path.join('tracks', methodDirName(method), tracksName(file));
+                await mkdir(path.join(out, path.dirname(rel)), { recursive: true });
+                const header = face
+                  ? { fps: face.fps, width: face.width, height: face.height, frames: face.frames }
+                  : { fps: info.fps, width: info.width, height: info.height, frames: Math.max(0, info.containerFrames) };
+                await writeTracksJson(path.join(out, rel), header, face, audio);
+                tracksFile = rel;
+              }
+            : undefined,
+        });
+      } catch (e) {
+        // analyzeVideo only rejects for bad options or a bug; keep the batch going.
+        record = errorRecord(file, e, { providers, metrics, method, ...(fp ? { fingerprint: fp } : {}) });
+      }
+      if (tracksFile) record.tracksFile = tracksFile;
+      record.method = method;
+      store?.append(record);
+      finished(method, record, false);
+    };
+
+    // Scheduler: at most `jobs` in flight; nothing new starts once the signal fires.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < tasks.length && !options.signal?.aborted) {
+        const t = tasks[next++];
+        await runOne(t.method, t.file);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tasks.length)) }, worker));
+    const interrupted = done < total;
+
+    // Summaries and outputs
+    const records: VideoRecord[] = [];
+    const summary: EvaluationSummary = {
+      tool: `theval ${toolVersion}`,
+      createdAt: new Date().toISOString(),
+      complete: !interrupted,
+      configHash: hash,
+      config,
+      metrics,
+      ffmpeg: null,
+      methods: {},
+      gt: planned.some((p) => p.method === GT_NAME) ? GT_NAME : null,
+      warnings,
+    };
+    const rows: AggregateRow[] = [];
+    for (const p of planned) {
+      const recs = p.paths.map((f) => results.get(key(p.method, f))).filter((r): r is VideoRecord => r !== undefined);
+      records.push(...recs);
+      const reused = p.paths.filter((f) => reusedKeys.has(key(p.method, f))).length;
+      const ms = summarizeMethod(recs, p.paths.length, reused, metrics);
+      summary.methods[p.method] = ms;
+      rows.push(aggregateRow(p.method, ms));
+      summary.ffmpeg ??= recs.find((r) => r.versions.ffmpeg !== 'unknown')?.versions.ffmpeg ?? null;
+      if (out) {
+        const dir = path.join(out, methodDirName(p.method));
+        await mkdir(dir, { recursive: true });
+        const ok = recs.filter((r) => r.status === 'ok');
+        for (const id of metrics) {
+          const file = path.join(dir, `${id}.csv`);
+          await writeAtomic(file, formatMetricCsv(id, ok.map((r) => metricCsvRow(id, r.path, r.metrics[id]))));
+          outputs.push(file);
+        }
+      }
+    }
+    if (interrupted) warn(`interrupted: ${total - done} of ${total} videos have no record yet; run the same command again to finish them`);
+    if (summary.gt) {
+      const gtRow = rows.find((r) => r.model === GT_NAME)!;
+      const scored = rows.filter((r) => r.model !== GT_NAME);
+      // A GT value of 0 makes Eq. 12 undefined; rather than no leaderboard at all, that metric
+      // is left out of every score (as a NaN GT value is), loudly.
+      const gtValues = { ...gtRow.values };
+      for (const id of METRIC_IDS) {
+        if (gtValues[id] === 0) {
+          gtValues[id] = NaN;
+          warn(`the GT value of '${getMetric(id).name}' is 0 (no face or no speech in any GT video?): Eq. 12 cannot normalise by it, so it is left out of every score`);
+        }
+      }
+      try {
+        summary.scores = scoreMethods(scored.map((r) => ({ name: r.model, values: r.values })), gtValues);
+        for (const s of summary.scores) for (const w of s.warnings) warn(w);
+      } catch (e) {
+        warn(`no leaderboard: ${(e as Error).message}`);
+      }
+    }
+    if (out) {
+      const agg = path.join(out, 'aggregate.csv');
+      // GT last, as the reference's table.
+      const ordered = [...rows.filter((r) => r.model !== GT_NAME), ...rows.filter((r) => r.model === GT_NAME)];
+      await writeAtomic(agg, formatAggregateCsv(ordered));
+      outputs.push(agg);
+      const sj = path.join(out, 'summary.json');
+      await writeAtomic(sj, JSON.stringify(summary, jsonNumbers, 2) + '\n');
+      outputs.push(sj);
+    }
+    return { records, summary, interrupted, outputs };
+  } finally {
+    store?.close();
+  }
+}

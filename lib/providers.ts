@@ -1,0 +1,170 @@
+/**
+ * The per-video analysis is split into three pluggable passes, so the face landmark
+ * pipeline, the VAD and the quality models can be developed (and replaced) on their own:
+ *
+ *   FaceProvider    video path            -> FaceTracks (landmarks, refined, box, pose)
+ *   AudioProvider   video path, fps, T    -> AudioTracks (speech segments, RMS per frame)
+ *   QualityProvider one QualityScorer per quality metric (images -> scores); analyzeVideo
+ *                   decodes the frames and cuts the mouth crops itself.
+ *
+ * A pass that this build does not have is simply absent (`null`): every metric that needs
+ * it is then NaN with an explicit reason (UNAVAILABLE below), never a made-up number.
+ *
+ * Every provider names its backend (name + version + models): that description goes into
+ * each VideoRecord and into the configuration hash, because a number (and a GT row) only
+ * means something for the models that produced it.
+ */
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { TheValError } from './errors.js';
+import type { QualityScorer } from './metrics/quality.js';
+import type { VideoInfo } from './decode/video.js';
+import type { AudioTracks, FaceTracks } from './tracks.js';
+
+/** What produced a pass's numbers; recorded per video and hashed into the configuration. */
+export interface BackendInfo {
+  /** Short name, e.g. 'mediapipe-facemesh-onnx'. */
+  name: string;
+  /** Version of the backend (package, model file or both), e.g. '0.4.1633559619'. */
+  version: string;
+  /** Optional: model files and their checksums, inference runtime, device ('cpu', 'cuda'), ... */
+  details?: Record<string, string>;
+}
+
+/** Passed to every provider call. */
+export interface ProviderContext {
+  /** The stream facts of the video (displayed size, fps, container frame estimate, audio stream). */
+  info: VideoInfo;
+  /** Aborted when the run is being abandoned; a provider may stop early (reject) when it fires. */
+  signal?: AbortSignal;
+  /** Adds a warning to the video's record (e.g. 'face lost in 12 frames'). */
+  warn(message: string): void;
+}
+
+/**
+ * Face pass: one call per video, returns the tracks of every decoded frame (NaN where no
+ * face). Tracker state must not leak between videos or calls (results must not depend on
+ * processing order or on how many videos run at once).
+ */
+export interface FaceProvider {
+  readonly backend: BackendInfo;
+  track(videoPath: string, context: ProviderContext): Promise<FaceTracks>;
+}
+
+/** What an AudioProvider returns (lib/audio/analyzeAudio.ts's AudioAnalysis fits this shape). */
+export interface AudioAnalysisResult {
+  tracks: AudioTracks;
+  /**
+   * Set when the synchronization metrics cannot use this audio ('no audio', 'empty audio',
+   * ...): they are then NaN with this reason.
+   */
+  reason?: string;
+  warnings?: string[];
+}
+
+/**
+ * Audio pass: speech segments (VAD) and RMS loudness at the video frame times, for a video
+ * of `frames` frames at `fps` (taken from the face tracks, so both passes agree on T).
+ * A video without an audio stream is not an error: return hasAudio false and a reason.
+ */
+export interface AudioProvider {
+  readonly backend: BackendInfo;
+  analyze(videoPath: string, fps: number, frames: number, context: ProviderContext): Promise<AudioAnalysisResult>;
+}
+
+export type QualityMetricId = 'global_aesthetic' | 'mouth_quality' | 'face_quality';
+export const QUALITY_METRICS: readonly QualityMetricId[] = ['global_aesthetic', 'mouth_quality', 'face_quality'];
+
+/**
+ * Quality pass: one image scorer per quality metric (lib/metrics/quality.ts QualityScorer:
+ * name, version, scoreBatch(images) -> one score per image, NaN = not scored). analyzeVideo
+ * decodes each frame once, hands whole frames to global_aesthetic and face_quality and the
+ * mouth crop (plain landmarks, METRICS.md 2; one crop per call, never batch-padded) to
+ * mouth_quality. A metric without a scorer is NaN with a reason.
+ */
+export interface QualityProvider {
+  readonly backend: BackendInfo;
+  readonly scorers: Partial<Record<QualityMetricId, QualityScorer>>;
+  /** Frames per scoreBatch call for whole-frame metrics (default 8). */
+  readonly batchSize?: number;
+}
+
+/** The three passes; null (or absent) = not available in this build. */
+export interface Providers {
+  face?: FaceProvider | null;
+  audio?: AudioProvider | null;
+  quality?: QualityProvider | null;
+}
+
+/** The reasons a metric carries when the pass it needs is missing. */
+export const UNAVAILABLE = {
+  face: 'face pipeline not available in this build',
+  audio: 'voice activity detection (Silero VAD) not available in this build',
+  quality: 'image quality model not available in this build',
+} as const;
+
+/**
+ * The passes this build has. The native face pipeline, the Silero VAD and the quality
+ * models are wired in here when they land; until then each is null and its metrics are
+ * NaN with an UNAVAILABLE reason. A fresh object per call: no state is shared between
+ * evaluations.
+ */
+export function defaultProviders(): Providers {
+  return { face: null, audio: null, quality: null };
+}
+
+/**
+ * Plugin / testing hook: loads providers from an ES module (a path or file: URL). The
+ * module exports either `providers` (an object with face/audio/quality) or a function
+ * `createProviders(): Providers | Promise<Providers>` (called once per evaluation, so
+ * each evaluation gets its own instances). Passes the module does not define keep the
+ * defaults. The CLI reads the module from `--providers <module>` or the environment
+ * variable THEVAL_PROVIDERS; the test suite uses it to inject face tracks with a known truth.
+ */
+export async function loadProviders(moduleSpec: string, base: Providers = defaultProviders()): Promise<Providers> {
+  const url = /^[a-z]+:/i.test(moduleSpec) && !/^[a-z]:[\\/]/i.test(moduleSpec) ? moduleSpec : pathToFileURL(path.resolve(moduleSpec)).href;
+  let mod: { providers?: Providers; createProviders?: () => Providers | Promise<Providers>; default?: unknown };
+  try {
+    mod = (await import(url)) as typeof mod;
+  } catch (e) {
+    throw new TheValError('BAD_ARGUMENT', `cannot load providers module '${moduleSpec}': ${(e as Error).message}`);
+  }
+  const got = typeof mod.createProviders === 'function' ? await mod.createProviders() : mod.providers;
+  if (!got || typeof got !== 'object') {
+    throw new TheValError('BAD_ARGUMENT', `providers module '${moduleSpec}' exports neither 'providers' nor 'createProviders()'`);
+  }
+  const out: Providers = { ...base };
+  for (const k of ['face', 'audio', 'quality'] as const) {
+    if (k in got) out[k] = got[k] as never;
+  }
+  checkProviders(out, moduleSpec);
+  return out;
+}
+
+/** Validates the shape of providers once, before any video is touched. */
+export function checkProviders(p: Providers, where = 'providers'): void {
+  const bad = (msg: string) => new TheValError('BAD_ARGUMENT', `${where}: ${msg}`);
+  const checkBackend = (k: string, b: BackendInfo | undefined) => {
+    if (!b || typeof b.name !== 'string' || !b.name || typeof b.version !== 'string') throw bad(`${k}.backend must have a name and a version`);
+  };
+  if (p.face) {
+    checkBackend('face', p.face.backend);
+    if (typeof p.face.track !== 'function') throw bad('face.track must be a function');
+  }
+  if (p.audio) {
+    checkBackend('audio', p.audio.backend);
+    if (typeof p.audio.analyze !== 'function') throw bad('audio.analyze must be a function');
+  }
+  if (p.quality) {
+    checkBackend('quality', p.quality.backend);
+    for (const [id, s] of Object.entries(p.quality.scorers ?? {})) {
+      if (!(QUALITY_METRICS as readonly string[]).includes(id)) throw bad(`quality.scorers: '${id}' is not a quality metric`);
+      if (!s || typeof s.scoreBatch !== 'function' || typeof s.name !== 'string') throw bad(`quality.scorers.${id} must be a QualityScorer`);
+    }
+  }
+}
+
+/** 'name version' of a backend, for reports. */
+export function describeBackend(b: BackendInfo): string {
+  return `${b.name} ${b.version}`;
+}
