@@ -16,7 +16,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { analyzeAudio } from './audio/analyzeAudio.js';
 import { TheValError } from './errors.js';
+import { SILERO_VAD_V5 } from './models/vadModel.js';
 import type { QualityScorer } from './metrics/quality.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
@@ -110,7 +112,22 @@ export const UNAVAILABLE = {
  * evaluations.
  */
 export function defaultProviders(): Providers {
-  return { face: null, audio: null, quality: null };
+  return { face: null, audio: sileroAudioProvider(), quality: null };
+}
+
+/** The audio pass: Silero VAD v5 segments + RMS loudness at the native rate (lib/audio/). */
+export function sileroAudioProvider(): AudioProvider {
+  return {
+    backend: {
+      name: 'silero-vad-v5 + rms',
+      version: `${SILERO_VAD_V5.npmPackage}@${SILERO_VAD_V5.npmVersion}`,
+      details: { model: SILERO_VAD_V5.entry, sha256: SILERO_VAD_V5.sha256, runtime: 'onnxruntime-node (cpu)', loudness: 'native sample rate' },
+    },
+    async analyze(videoPath, fps, frames) {
+      const a = await analyzeAudio(videoPath, fps, frames);
+      return { tracks: a.tracks, reason: a.reason, warnings: a.warnings };
+    },
+  };
 }
 
 /**
