@@ -167,7 +167,7 @@ export interface NativeBinding {
     request: NativeScoreRequest,
     modelFile: string,
     rangeFile: string,
-  ): Promise<{ seconds: number; scores: Float64Array }>;
+  ): Promise<{ seconds: number; cpuSeconds: number; scores: Float64Array }>;
   opencvInfo(): { version: string; threads: number };
   /** cv::setNumThreads (0 = sequential); returns the previous cv::getNumThreads(). Process-wide. */
   setOpenCvThreads(n: number): number;

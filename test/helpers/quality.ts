@@ -114,10 +114,17 @@ export function stack(images: RawImage[]): { data: Uint8Array; width: number; he
 }
 
 /**
- * A 4 s, 25 fps, 512x512 H.264 clip of the Grace Hopper photo with smooth zoom and pan
- * (zoompan), so consecutive frames differ.
+ * A 25 fps, 512x512 H.264 clip of a face photo with smooth zoom and pan (zoompan), so
+ * consecutive frames differ; `extra` is appended to the filter chain (e.g. timed noise).
  */
-export function movingFaceClip(seconds = 4): string {
+export function movingClip(photo: string, seconds: number, extra?: string): string {
   const zoom = "zoompan=z='1.15+0.15*sin(2*PI*on/60)':x='(iw-iw/zoom)/2+40*sin(2*PI*on/45)':y='(ih-ih/zoom)/2+25*cos(2*PI*on/70)':d=1:s=512x512:fps=25";
-  return ffmpegClip('hopper-moving.mp4', ['-loop', '1', '-framerate', '25', '-t', String(seconds), '-i', FACES.hopper, '-vf', zoom, '-c:v', 'libx264', '-preset', 'medium', '-crf', '20', '-pix_fmt', 'yuv420p', 'OUT']);
+  const vf = extra ? `${zoom},${extra}` : zoom;
+  const name = `${path.basename(photo, path.extname(photo))}-moving.mp4`;
+  return ffmpegClip(name, ['-loop', '1', '-framerate', '25', '-t', String(seconds), '-i', photo, '-vf', vf, '-c:v', 'libx264', '-preset', 'medium', '-crf', '20', '-pix_fmt', 'yuv420p', 'OUT']);
+}
+
+/** The Grace Hopper photo moving for 4 s (100 frames). */
+export function movingFaceClip(seconds = 4): string {
+  return movingClip(FACES.hopper, seconds);
 }
