@@ -16,6 +16,7 @@ export type TheValErrorCode =
   | 'CLOSED'
   | 'MODEL_MISSING'
   | 'MODEL_CHECKSUM'
+  | 'MODEL_INVALID'
   | 'NATIVE_MISSING'
   | 'INTERNAL';
 

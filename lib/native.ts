@@ -89,12 +89,88 @@ export interface NativeGpuInfo {
   devices: string[];
 }
 
+/** A loaded quality model (BRISQUE or ONNX), shared by every call that uses it. */
+export interface NativeQualityModel {
+  readonly kind: 'brisque' | 'onnx';
+  /** The model file(s): 'model.yml,range.yml' for BRISQUE, the .onnx path for ONNX. */
+  readonly source: string;
+  /** ONNX only: the graph input, dims N, C, H, W with -1 for a dynamic dim. null for BRISQUE. */
+  readonly input: { name: string; dims: number[] } | null;
+  /**
+   * Scores whole frames (no boxes) or crops of them. `frames` holds `count` RGB24 frames
+   * (H x W x 3, packed); it is read in place on a worker thread: do not write it until the
+   * promise settles. Resolves with one score per frame / box (NaN = could not score).
+   */
+  score(frames: Uint8Array, request: NativeScoreRequest): Promise<Float64Array>;
+}
+
+export interface NativeScoreRequest {
+  width: number;
+  height: number;
+  count: number;
+  /** K x 5: frame index, x0, y0, x1, y1 (pixels; x1, y1 exclusive). Omitted: score whole frames. */
+  boxes?: Int32Array | null;
+  /** Resize each image to this size before scoring (0 or omitted = as is; a fixed ONNX input size wins). */
+  resizeWidth?: number;
+  resizeHeight?: number;
+}
+
+export interface NativeVideoQualityOptions {
+  /** Score every stride-th frame (t % stride == 0). */
+  stride: number;
+  threads?: number;
+  autorotate?: boolean;
+  global?: NativeQualityModel | null;
+  mouth?: NativeQualityModel | null;
+  face?: NativeQualityModel | null;
+  /** T x 4 crop boxes (x0, y0, x1, y1; a row starting with -1 = no face in that frame). */
+  mouthBoxes?: Int32Array | null;
+  faceBoxes?: Int32Array | null;
+  globalWidth?: number;
+  globalHeight?: number;
+  mouthWidth?: number;
+  mouthHeight?: number;
+  faceWidth?: number;
+  faceHeight?: number;
+}
+
+export interface NativeVideoQualityResult {
+  /** Frames decoded (T). */
+  frames: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** Frames converted to RGB for scoring (the others were only decoded). */
+  convertedFrames: number;
+  /** Per-frame scores (length T, NaN where not scored); null when that model was not given. */
+  global: Float64Array | null;
+  mouth: Float64Array | null;
+  face: Float64Array | null;
+  warnings: string[];
+}
+
 export interface NativeBinding {
   ffmpegVersion: string;
   probe(path: string): Promise<NativeProbeResult>;
   openVideo(path: string, options: NativeReaderOptions): Promise<NativeVideoReader>;
   decodeAudio(path: string, sampleRate: number): Promise<NativeAudio>;
   gpuInfo(): NativeGpuInfo;
+  /** Loads OpenCV's BRISQUE (quality module) from its SVM model and range files. */
+  loadBrisque(modelFile: string, rangeFile: string): Promise<NativeQualityModel>;
+  /** Loads an ONNX quality model with OpenCV's dnn (maxBatch: images per pass when the batch dim is dynamic). */
+  loadOnnxModel(file: string, options: { maxBatch?: number }): Promise<NativeQualityModel>;
+  /** Decodes a video once and scores its frames / crops with the given models. */
+  scoreVideoQuality(path: string, options: NativeVideoQualityOptions): Promise<NativeVideoQualityResult>;
+  /** Bench only: OpenCV's QualityBRISQUE::compute alone on BGR copies of the same images; times compute only. */
+  brisqueBare(
+    frames: Uint8Array,
+    request: NativeScoreRequest,
+    modelFile: string,
+    rangeFile: string,
+  ): Promise<{ seconds: number; cpuSeconds: number; scores: Float64Array }>;
+  opencvInfo(): { version: string; threads: number };
+  /** cv::setNumThreads (0 = sequential); returns the previous cv::getNumThreads(). Process-wide. */
+  setOpenCvThreads(n: number): number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

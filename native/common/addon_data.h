@@ -8,6 +8,7 @@ namespace theval {
 
 struct AddonData {
   Napi::FunctionReference videoReaderCtor;
+  Napi::FunctionReference qualityModelCtor;
 };
 
 // The env's AddonData, created on first use.
