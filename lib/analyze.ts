@@ -245,6 +245,7 @@ async function qualityPass(
   ctx: ProviderContext,
 ): Promise<Partial<Record<QualityMetricId, MetricValue>>> {
   const q = providers.quality!;
+  if (q.scoreVideo) return q.scoreVideo(file, face, wanted, ctx);
   const whole = wanted.filter((id) => id !== 'mouth_quality' && q.scorers[id]);
   const mouth = wanted.includes('mouth_quality') && face && q.scorers.mouth_quality ? q.scorers.mouth_quality : undefined;
   const scores = new Map<QualityMetricId, number[]>();

@@ -58,3 +58,8 @@ export { writeTracksJson, readTracksJson } from './io/tracksJson.js';
 export { encodeWav } from './io/wav.js';
 export { PUBLISHED_GT, PUBLISHED_LEADERBOARD, mixingWarning } from './io/publishedGt.js';
 export { formatAggregateCsv, parseAggregateCsv, collectFolder, type AggregateRow } from './io/referenceCsv.js';
+
+// Quality scorers (BRISQUE built-in, ONNX plug-ins) and the default passes.
+export { nativeQualityProvider, sileroAudioProvider, type DefaultProviderOptions } from './providers.js';
+export { scoreVideoQuality, type VideoQualityOptions, type VideoQualityResult } from './quality/video.js';
+export { loadQualityScorers, parseQualityModelOption, type QualityModelPaths, type QualityRole } from './quality/options.js';

@@ -17,6 +17,8 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { analyzeAudio } from './audio/analyzeAudio.js';
+import { loadQualityScorers, type QualityModelPaths, type QualityRole, type QualityScorers } from './quality/options.js';
+import { scoreVideoQuality } from './quality/video.js';
 import { TheValError } from './errors.js';
 import { SILERO_VAD_V5 } from './models/vadModel.js';
 import type { QualityScorer } from './metrics/quality.js';
@@ -89,6 +91,17 @@ export interface QualityProvider {
   readonly scorers: Partial<Record<QualityMetricId, QualityScorer>>;
   /** Frames per scoreBatch call for whole-frame metrics (default 8). */
   readonly batchSize?: number;
+  /**
+   * Optional whole-video path (the built-in native scorers): decodes and scores in native
+   * code (crops cut from the frame buffer there) and returns the per-video values. When
+   * present, analyzeVideo uses it instead of decoding frames in JS.
+   */
+  scoreVideo?(
+    videoPath: string,
+    face: FaceTracks | null,
+    wanted: readonly QualityMetricId[],
+    context: ProviderContext,
+  ): Promise<Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>>>;
 }
 
 /** The three passes; null (or absent) = not available in this build. */
@@ -111,8 +124,73 @@ export const UNAVAILABLE = {
  * NaN with an UNAVAILABLE reason. A fresh object per call: no state is shared between
  * evaluations.
  */
-export function defaultProviders(): Providers {
-  return { face: null, audio: sileroAudioProvider(), quality: null };
+export interface DefaultProviderOptions {
+  /** ONNX models replacing BRISQUE per quality role (`--quality-model`). */
+  qualityModels?: QualityModelPaths;
+  /** Score every k-th frame for the quality metrics (`--quality-stride`, default 1). */
+  qualityStride?: number;
+}
+
+export function defaultProviders(options: DefaultProviderOptions = {}): Providers {
+  return {
+    face: null,
+    audio: sileroAudioProvider(),
+    quality: nativeQualityProvider({ models: options.qualityModels, stride: options.qualityStride }),
+  };
+}
+
+/**
+ * The quality pass on the native scorers: BRISQUE (built-in, OpenCV + opencv-data) for
+ * every metric, or the ONNX models of `--quality-model` (role -> path). Scorers load lazily
+ * on the first video. `stride` scores every k-th frame (1 = every frame, the reference).
+ */
+export function nativeQualityProvider(options: { models?: QualityModelPaths; stride?: number } = {}): QualityProvider {
+  const models = options.models ?? {};
+  const stride = options.stride ?? 1;
+  let loaded: Promise<QualityScorers> | undefined;
+  const load = (): Promise<QualityScorers> => (loaded ??= loadQualityScorers(models));
+  const role: Record<QualityMetricId, QualityRole> = { global_aesthetic: 'global', mouth_quality: 'mouth', face_quality: 'face' };
+  const describe = (r: QualityRole): string => (models[r] ? `onnx:${path.basename(models[r]!)}` : 'BRISQUE (built-in)');
+  // Scorer objects for the record/config (names); scoring itself goes through scoreVideo.
+  const lazyScorer = (id: QualityMetricId): QualityScorer => ({
+    name: describe(role[id]),
+    version: models[role[id]] ? 'onnx' : 'opencv-quality',
+    scoreBatch: async (images) => (await load())[role[id]].scoreBatch(images),
+  });
+  return {
+    backend: {
+      name: 'native quality scorers',
+      version: `stride ${stride}`,
+      details: { global: describe('global'), mouth: describe('mouth'), face: describe('face'), faceCrop: 'square landmark box, 224x224' },
+    },
+    scorers: { global_aesthetic: lazyScorer('global_aesthetic'), mouth_quality: lazyScorer('mouth_quality'), face_quality: lazyScorer('face_quality') },
+    async scoreVideo(videoPath, face, wanted) {
+      const s = await load();
+      const want = new Set(wanted);
+      const r = await scoreVideoQuality(videoPath, {
+        stride,
+        ...(face ? { tracks: face } : {}),
+        scorers: {
+          global: want.has('global_aesthetic') ? s.global : null,
+          mouth: want.has('mouth_quality') && face ? s.mouth : null,
+          face: want.has('face_quality') && face ? s.face : null,
+        },
+      });
+      const out: Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>> = {};
+      const put = (id: QualityMetricId, o: typeof r.global): void => {
+        if (!want.has(id)) return;
+        if (!o) {
+          out[id] = { value: NaN, reason: UNAVAILABLE.face };
+          return;
+        }
+        out[id] = { value: o.result.value, ...(o.result.reason ? { reason: o.result.reason } : {}), details: { ...o.result.details, scorer: `${o.scorer.name} ${o.scorer.version}` } };
+      };
+      put('global_aesthetic', r.global);
+      put('mouth_quality', r.mouth);
+      put('face_quality', r.face);
+      return out;
+    },
+  };
 }
 
 /** The audio pass: Silero VAD v5 segments + RMS loudness at the native rate (lib/audio/). */

@@ -23,10 +23,17 @@ function loadable() {
   return r.status === 0;
 }
 
-/** A local build older than any native source (prebuilds are never considered stale). */
+/**
+ * The addon node-gyp-build would load is older than a native source file. In an npm
+ * tarball every file carries the same mtime, so a shipped prebuild is never stale.
+ */
 function stale() {
-  const built = path.join(root, 'build', 'Release', 'theval.node');
-  if (!existsSync(built)) return false;
+  let built;
+  try {
+    built = require('node-gyp-build').path(root);
+  } catch {
+    return false;
+  }
   const t = statSync(built).mtimeMs;
   const newer = (p) => {
     const st = statSync(p);

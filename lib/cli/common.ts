@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isTheValError } from '../errors.js';
 import { METRIC_IDS, getMetric, metricForName } from '../metrics/registry.js';
 import type { MetricId } from '../metrics/types.js';
-import { defaultProviders, loadProviders, type Providers } from '../providers.js';
+import { defaultProviders, loadProviders, type DefaultProviderOptions, type Providers } from '../providers.js';
 import type { MethodScore } from '../score.js';
 
 /** Exit statuses (docs/cli.md). */
@@ -85,10 +85,13 @@ export function parseMetricList(value: string | undefined): MetricId[] | undefin
  * The analysis passes for a CLI run: this build's defaults, or those of the module named
  * by --providers / THEVAL_PROVIDERS (the plugin and testing hook, see docs/cli.md).
  */
-export async function resolveProviders(flag: string | undefined): Promise<{ providers: Providers; module?: string }> {
+export async function resolveProviders(
+  flag: string | undefined,
+  defaults: DefaultProviderOptions = {},
+): Promise<{ providers: Providers; module?: string }> {
   const spec = flag ?? process.env.THEVAL_PROVIDERS;
-  if (!spec) return { providers: defaultProviders() };
-  return { providers: await loadProviders(spec), module: spec };
+  if (!spec) return { providers: defaultProviders(defaults) };
+  return { providers: await loadProviders(spec, defaultProviders(defaults)), module: spec };
 }
 
 function fmt(x: number, d = 4): string {

@@ -11,6 +11,7 @@ import { METRIC_IDS } from '../metrics/registry.js';
 import { scoreMethods, type MetricValues } from '../score.js';
 import { EXIT, UsageError, leaderboardTable, parse, parseMetricList, positiveInt, resolveProviders, runCommand } from './common.js';
 import { Progress } from './progress.js';
+import { parseQualityModelOption } from '../quality/options.js';
 
 const options = {
   name: { type: 'string' },
@@ -23,6 +24,8 @@ const options = {
   'retry-errors': { type: 'boolean' },
   'published-gt': { type: 'boolean' },
   providers: { type: 'string' },
+  'quality-model': { type: 'string', multiple: true },
+  'quality-stride': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
@@ -37,6 +40,11 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
       --retry-errors   redo videos whose earlier record is an error (default: keep it)
       --published-gt   also score against the published THEval GT row (warns: only comparable
                        when every number comes from the reference's models)
+      --quality-model global=A.onnx,mouth=M.onnx,face=F.onnx
+                       ONNX models replacing the built-in BRISQUE for any of the three
+                       quality metrics (contract: docs/quality.md)
+      --quality-stride K  score every K-th frame for the quality metrics (default 1, as the
+                       reference; the effect of 2, 5, 10 is measured in docs/quality.md)
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
       --json           print summary.json to stdout at the end
@@ -131,7 +139,9 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     const jobs = positiveInt(values.jobs, '--jobs');
     const metrics = parseMetricList(values.metrics);
     const methods = await methodsOf(positionals, lists, values.name);
-    const { providers, module } = await resolveProviders(values.providers);
+    const qualityModels = values['quality-model'] ? parseQualityModelOption(values['quality-model']) : undefined;
+    const qualityStride = values['quality-stride'] === undefined ? undefined : positiveInt(values['quality-stride'], '--quality-stride');
+    const { providers, module } = await resolveProviders(values.providers, { qualityModels, qualityStride });
     const out = values.out ?? 'theval-out';
     const progress = new Progress({ quiet: values.quiet });
     if (module && !values.quiet) progress.log(`theval: analysis passes from ${module}`);
