@@ -18,7 +18,7 @@ const fake = (o: Record<string, unknown> = {}): Providers => makeProviders(o) as
 
 describe('analyzeVideo', () => {
   it('without face, audio or quality passes: every metric NaN with the reason, no invented number', async () => {
-    const r = await analyzeVideo(smallClip());
+    const r = await analyzeVideo(smallClip(), { providers: { face: null, audio: null, quality: null } });
     expect(r.status).toBe('ok');
     for (const id of METRIC_IDS) expect(r.metrics[id].value).toBeNaN();
     expect(r.metrics.lip_dynamics.reason).toBe(UNAVAILABLE.face);
