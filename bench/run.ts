@@ -5,6 +5,7 @@
  */
 const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   decode: () => import('./decode.js'),
+  pose: () => import('./pose-accuracy.js'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

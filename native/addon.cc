@@ -8,6 +8,7 @@ extern "C" {
 
 #include "decode/decode_bindings.h"
 #include "decode/ffmpeg_log.h"
+#include "face/pose_bindings.h"
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
@@ -20,6 +21,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ffmpegVersion", Napi::String::New(env, av_version_info()));
   theval::InitDecode(env, exports);
   theval::InitGpu(env, exports);
+  theval::InitPose(env, exports);
   return exports;
 }
 
