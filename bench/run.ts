@@ -6,6 +6,7 @@
 const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   decode: () => import('./decode.js'),
   quality: () => import('./quality.js'),
+  pose: () => import('./pose-accuracy.js'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -149,6 +149,36 @@ export interface NativeVideoQualityResult {
   warnings: string[];
 }
 
+/** Options of the head-pose fit (native/face/pose.h, docs/pose.md). */
+export interface NativePoseOptions {
+  /**
+   * Which points are fitted: 'procrustes', MediaPipe's 33 weighted landmarks; 'uniform', all
+   * 468 with equal weights; 'upper' (default), the 309 vertices above the upper lip, equal weights.
+   */
+  weights?: 'procrustes' | 'uniform' | 'upper';
+  /** 0 (default): weak perspective in pixel space; > 0: perspective unprojection with this vertical field of view. */
+  verticalFovDegrees?: number;
+  /** Also fit the scale of the landmarks' z against x (default false). */
+  fitDepthScale?: boolean;
+  /** Points per frame in `landmarks`: 468 (default) or 478 (refined; the first 468 are used). */
+  points?: 468 | 478;
+}
+
+export interface NativePoseDetails {
+  /** T x 3: pitch, yaw, roll in degrees (NaN for frames with any non-finite landmark). */
+  pose: Float32Array;
+  /** T x 9: the head rotation, row-major, canonical -> metric camera frame (x right, y up, z to the camera). */
+  rotation: Float32Array;
+  /** T: weak perspective: pixels per canonical cm; perspective: 1. */
+  scale: Float32Array;
+  /** T x 3: the canonical origin in pixel space (weak) or in cm in the camera frame, x right, y down, z forward (perspective). */
+  translation: Float32Array;
+  /** T: weighted RMS fit error in canonical cm. */
+  residual: Float32Array;
+  /** T: the fitted depth scale k (landmark z / model z; 1 when fitDepthScale is off). */
+  depthScale: Float32Array;
+}
+
 export interface NativeBinding {
   ffmpegVersion: string;
   probe(path: string): Promise<NativeProbeResult>;
@@ -171,6 +201,21 @@ export interface NativeBinding {
   opencvInfo(): { version: string; threads: number };
   /** cv::setNumThreads (0 = sequential); returns the previous cv::getNumThreads(). Process-wide. */
   setOpenCvThreads(n: number): number;
+  /** Head pose per frame (synchronous). Returns T x 3 (pitch, yaw, roll in degrees). */
+  estimatePose(
+    landmarks: Float32Array,
+    width: number,
+    height: number,
+    geometryPath: string,
+    options?: NativePoseOptions,
+  ): Float32Array;
+  estimatePoseDetails(
+    landmarks: Float32Array,
+    width: number,
+    height: number,
+    geometryPath: string,
+    options?: NativePoseOptions,
+  ): NativePoseDetails;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

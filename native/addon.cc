@@ -9,6 +9,7 @@ extern "C" {
 #include "decode/decode_bindings.h"
 #include "decode/ffmpeg_log.h"
 #include "quality/quality_bindings.h"
+#include "face/pose_bindings.h"
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
@@ -22,6 +23,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   theval::InitDecode(env, exports);
   theval::InitGpu(env, exports);
   theval::InitQuality(env, exports);
+  theval::InitPose(env, exports);
   return exports;
 }
 
