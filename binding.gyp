@@ -12,8 +12,8 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "<!@(pkg-config --cflags libavformat libavcodec libswscale libswresample libavutil)"],
-      "libraries": ["<!@(pkg-config --libs libavformat libavcodec libswscale libswresample libavutil)"]
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "<!@(pkg-config --cflags libavformat libavcodec libswscale libswresample libavutil opencv4)"],
+      "libraries": ["<!@(pkg-config --libs libavformat libavcodec libswscale libswresample libavutil)", "-lopencv_dnn", "-lopencv_imgproc", "-lopencv_core"]
     }
   ]
 }

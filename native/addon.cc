@@ -8,6 +8,8 @@ extern "C" {
 
 #include "decode/decode_bindings.h"
 #include "decode/ffmpeg_log.h"
+#include "face/face_bindings.h"
+#include "infer/infer_bindings.h"
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
@@ -20,6 +22,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ffmpegVersion", Napi::String::New(env, av_version_info()));
   theval::InitDecode(env, exports);
   theval::InitGpu(env, exports);
+  theval::InitInfer(env, exports);
+  theval::InitFace(env, exports);
   return exports;
 }
 
