@@ -8,3 +8,4 @@ export { decodeAudio, type DecodedAudio } from './decode/audio.js';
 export { gpuInfo, type GpuInfo } from './gpu.js';
 export { version } from './version.js';
 export type { FaceTracks, AudioTracks } from './tracks.js';
+export { trackFaces, defaultFaceModels, type TrackFacesOptions, type FaceTrackResult, type FaceProfile, type FaceModelFiles } from './face/trackFaces.js';

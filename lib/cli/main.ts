@@ -9,6 +9,7 @@ interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   probe: async () => (await import('./probe.js')).command,
   samples: async () => (await import('./samples.js')).command,
+  track: async () => (await import('./track.js')).command,
 };
 
 function usage(): string {
@@ -20,6 +21,7 @@ function usage(): string {
     'Commands:',
     '  probe <video...> [--json]   metadata of each video: size, rotation, fps, decodable frame count, audio',
     '  samples [--out DIR]         make synthetic talking-head sample clips (GT and three flawed methods)',
+    '  track <video> -o FILE       face landmark tracks (MediaPipe Face Mesh, plain + refined) as JSON',
     '',
     'Run `theval <command> --help` for the options of a command.',
   ].join('\n');

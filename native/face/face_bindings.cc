@@ -3,9 +3,11 @@
 #include "face/face_bindings.h"
 
 #include <chrono>
+#include <cmath>
 #include <mutex>
 
 #include "common/errors.h"
+#include "decode/video_decoder.h"
 #include "face/face_pipeline.h"
 #include "infer/model.h"
 
@@ -137,6 +139,62 @@ class AnalyzeFacesWorker : public PromiseWorker {
   int cvThreads_ = 0;
 };
 
+// detectFaces(path, detectorModel): the detector alone on the first frame (what the tracker
+// starts from): every detection after non-max suppression, in order (the first is the one
+// Face Mesh with max_num_faces = 1 tracks).
+class DetectFacesWorker : public PromiseWorker {
+ public:
+  DetectFacesWorker(Napi::Env env, std::string path, std::string model)
+      : PromiseWorker(env), path_(std::move(path)), model_(std::move(model)) {}
+
+ protected:
+  void Run() override {
+    face::FaceDetector detector(model_);
+    DecoderOptions opt;
+    VideoDecoder dec(path_, opt);
+    const AVFrame* f = dec.NextFrame();
+    if (!f) throw Error("NO_FRAMES", path_ + ": the video stream has no decodable frame", path_);
+    width_ = dec.info().width;
+    height_ = dec.info().height;
+    std::vector<uint8_t> rgb(dec.FrameBytesRgb24());
+    dec.ToRgb24(f, rgb.data());
+    dets_ = detector.Detect(cv::Mat(height_, width_, CV_8UC3, rgb.data()));
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array a = Napi::Array::New(env, dets_.size());
+    for (size_t i = 0; i < dets_.size(); i++) {
+      const face::Detection& d = dets_[i];
+      Napi::Object o = Napi::Object::New(env);
+      Napi::Array box = Napi::Array::New(env, 4);
+      box.Set(0u, d.xmin * width_);
+      box.Set(1u, d.ymin * height_);
+      box.Set(2u, (d.xmin + d.width) * width_);
+      box.Set(3u, (d.ymin + d.height) * height_);
+      o.Set("box", box);
+      o.Set("score", d.score);
+      Napi::Array kp = Napi::Array::New(env, 12);
+      for (uint32_t k = 0; k < 12; k++) kp.Set(k, d.keypoints[k] * (k % 2 == 0 ? width_ : height_));
+      o.Set("keypoints", kp);
+      a.Set(uint32_t(i), o);
+    }
+    return a;
+  }
+
+ private:
+  std::string path_, model_;
+  int width_ = 0, height_ = 0;
+  std::vector<face::Detection> dets_;
+};
+
+Napi::Value DetectFacesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString())
+    throw MakeJsError(env, "BAD_ARGUMENT", "detectFaces(path: string, detectorModel: string)", "");
+  auto* w = new DetectFacesWorker(env, info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
+  w->Queue();
+  return w->Promise();
+}
+
 Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject())
@@ -167,6 +225,7 @@ Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
 
 void InitFace(Napi::Env env, Napi::Object exports) {
   exports.Set("analyzeFaces", Napi::Function::New<AnalyzeFacesJs>(env, "analyzeFaces"));
+  exports.Set("detectFaces", Napi::Function::New<DetectFacesJs>(env, "detectFaces"));
 }
 
 }  // namespace theval
