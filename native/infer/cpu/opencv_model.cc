@@ -2,6 +2,7 @@
 // (docs/models.md: NHWC float input and TFLite-named outputs; OpenCV's importer handles
 // every op the converter emits).
 #include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
 
 #include <sys/stat.h>
@@ -47,10 +48,15 @@ class OpenCvModel : public Model {
       if (batch <= 1) return Forward(input, 1, outputs);
       return RunItemByItem(input, batch, outputs);
     }
+    // First batched run: try one forward pass. OpenCV logs the shape error it throws when the
+    // graph fixes the batch at 1; that log is silenced for this probe only.
+    const auto level = cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
     try {
       Forward(input, batch, outputs);
+      cv::utils::logging::setLogLevel(level);
       nativeBatch_ = 1;
     } catch (const cv::Exception&) {
+      cv::utils::logging::setLogLevel(level);
       // The converted graphs of the detector and the attention model reshape with a fixed
       // batch of 1 (OpenCV then rejects N > 1); they run item by item instead.
       nativeBatch_ = 0;
