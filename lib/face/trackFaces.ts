@@ -29,9 +29,9 @@ export interface TrackFacesOptions {
   profile?: FaceProfile;
   /** Model files; default: prepared (verified, converted if needed) in the model cache. */
   models?: FaceModelFiles;
-  /** OpenCV threads (process-wide cv::setNumThreads). Default 1: parallelism comes from `parallel` and from videos side by side. */
+  /** OpenCV threads (process-wide cv::setNumThreads). Default 1: on 2 cores, OpenCV's pool slows these small networks; parallelism comes from videos side by side. */
   threads?: number;
-  /** Run the plain and refined configurations of a frame on two threads (default true). */
+  /** Run the plain and refined configurations of a frame on two threads (default false: the refined model dominates, so this saves at most the plain model's time and loses under CPU contention; see docs/face.md). */
   parallel?: boolean;
 }
 
@@ -77,7 +77,7 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
       detectorModel: models.detector,
       profile,
       threads,
-      parallel: options.parallel ?? true,
+      parallel: options.parallel ?? false,
     });
   } catch (e) {
     throw fromNative(e);

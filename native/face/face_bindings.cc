@@ -211,7 +211,7 @@ Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
   if (paths.landmarkAttention.empty() || paths.detector.empty() || (profile == "both" && paths.landmark.empty()))
     throw MakeJsError(env, "BAD_ARGUMENT", "analyzeFaces: landmarkModel, attentionModel and detectorModel paths are required", path);
   face::FaceAnalysisOptions opt;
-  opt.parallel = GetBool(o, "parallel", true);
+  opt.parallel = GetBool(o, "parallel", false);
   const double threads = GetNumber(o, "threads", 1);
   if (!(threads >= 0 && threads <= 256) || threads != std::floor(threads))
     throw MakeJsError(env, "BAD_ARGUMENT", "threads must be an integer in 0..256 (0 = keep OpenCV's setting)", path);

@@ -38,7 +38,7 @@ struct FaceModels {
 
 struct FaceAnalysisOptions {
   // Run the plain and refined configurations of a frame on two threads.
-  bool parallel = true;
+  bool parallel = false;
 };
 
 struct FaceTimings {  // seconds
