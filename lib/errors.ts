@@ -15,6 +15,7 @@ export type TheValErrorCode =
   | 'BUSY'
   | 'CLOSED'
   | 'MODEL_MISSING'
+  | 'MODEL_LOAD'
   | 'MODEL_CHECKSUM'
   | 'MODEL_INVALID'
   | 'NATIVE_MISSING'

@@ -63,3 +63,4 @@ export { formatAggregateCsv, parseAggregateCsv, collectFolder, type AggregateRow
 export { nativeQualityProvider, sileroAudioProvider, type DefaultProviderOptions } from './providers.js';
 export { scoreVideoQuality, type VideoQualityOptions, type VideoQualityResult } from './quality/video.js';
 export { loadQualityScorers, parseQualityModelOption, type QualityModelPaths, type QualityRole } from './quality/options.js';
+export { trackFaces, defaultFaceModels, type TrackFacesOptions, type FaceTrackResult, type FaceProfile, type FaceModelFiles } from './face/trackFaces.js';

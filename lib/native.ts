@@ -179,6 +179,92 @@ export interface NativePoseDetails {
   depthScale: Float32Array;
 }
 
+/** Options of the native face pass (validated by lib/face/trackFaces.ts). */
+export interface NativeFaceOptions {
+  /** face_landmark.onnx (needed for profile 'both'). */
+  landmarkModel: string;
+  /** face_landmark_with_attention.onnx. */
+  attentionModel: string;
+  /** face_detection_short_range.onnx. */
+  detectorModel: string;
+  /** face_geometry.json: head pose per frame (native/face/pose.h); omitted = pose NaN. */
+  geometry?: string;
+  /** 'both' (default): plain + refined configurations; 'refinedOnly': refined only, plain track = its points 0..467. */
+  profile: 'both' | 'refinedOnly';
+  /** OpenCV's thread pool size (cv::setNumThreads, process-wide); 0 keeps the current setting. */
+  threads: number;
+  /** Run the two configurations of a frame on two threads. */
+  parallel: boolean;
+}
+
+export interface NativeFaceTimings {
+  totalMs: number;
+  decodeMs: number;
+  detectMs: number;
+  plainWarpMs: number;
+  plainInferMs: number;
+  refinedWarpMs: number;
+  refinedInferMs: number;
+  /** 0 when the networks came from the addon's pool of loaded models. */
+  modelLoadMs: number;
+  /** Frames on which the detector ran (the first frame and frames after a face was lost). */
+  detectorRuns: number;
+  parallel: boolean;
+  cvThreads: number;
+  backend: string;
+}
+
+/** One video's face pass. Arrays are frame-major; NaN where no face. External buffers (no copy). */
+export interface NativeFaceResult {
+  path: string;
+  frames: number;
+  fps: number;
+  width: number;
+  height: number;
+  profile: 'both' | 'refinedOnly';
+  /** frames x 468 x 3. */
+  landmarks: Float32Array;
+  /** frames x 478 x 3. */
+  refined: Float32Array;
+  /** frames x 2: plain, refined face presence (sigmoid of the face flag); 0 where the detector found no face. */
+  presence: Float32Array;
+  /** frames x 4: x0, y0, x1, y1 in pixels (min / max of the plain landmarks). */
+  box: Float32Array;
+  /** frames x 3: pitch, yaw, roll in degrees (NaN until head pose is merged from branch `pose`). */
+  pose: Float32Array;
+  warnings: string[];
+  timings: NativeFaceTimings;
+}
+
+export interface NativeInferSpec {
+  /** Per-item NHWC input shape, e.g. [192, 192, 3]. */
+  inputShape: number[];
+  outputNames: string[];
+  /** Per-item element count of each output. */
+  outputElems: number[];
+  batch?: number;
+  repeats?: number;
+  threads?: number;
+}
+
+export interface NativeInferResult {
+  outputs: Record<string, Float32Array>;
+  /** Wall time of each repeat of the whole batch, ms. */
+  ms: number[];
+  /** False when the graph fixes the batch at 1 and the batch ran item by item. */
+  batchedNatively: boolean;
+  backend: string;
+  threads: number;
+}
+
+export interface NativeDetection {
+  /** x0, y0, x1, y1 in pixels. */
+  box: [number, number, number, number];
+  score: number;
+  /** 6 BlazeFace keypoints (x, y pixels): eyes, nose tip, mouth, ear tragions. */
+  keypoints: number[];
+}
+
 export interface NativeBinding {
   ffmpegVersion: string;
   probe(path: string): Promise<NativeProbeResult>;
@@ -216,6 +302,10 @@ export interface NativeBinding {
     geometryPath: string,
     options?: NativePoseOptions,
   ): NativePoseDetails;
+  analyzeFaces(path: string, options: NativeFaceOptions): Promise<NativeFaceResult>;
+  inferModel(path: string, spec: NativeInferSpec, input: Float32Array): Promise<NativeInferResult>;
+  /** The face detector alone on a file's first frame, detections in tracking order. */
+  detectFaces(path: string, detectorModel: string): Promise<NativeDetection[]>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -10,6 +10,8 @@ extern "C" {
 #include "decode/ffmpeg_log.h"
 #include "quality/quality_bindings.h"
 #include "face/pose_bindings.h"
+#include "face/face_bindings.h"
+#include "infer/infer_bindings.h"
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
@@ -24,6 +26,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   theval::InitGpu(env, exports);
   theval::InitQuality(env, exports);
   theval::InitPose(env, exports);
+  theval::InitInfer(env, exports);
+  theval::InitFace(env, exports);
   return exports;
 }
 

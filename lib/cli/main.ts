@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<Command>> = {
   probe: async () => (await import('./probe.js')).command,
   samples: async () => (await import('./samples.js')).command,
   vad: async () => (await import('./vad.js')).command,
+  track: async () => (await import('./track.js')).command,
 };
 
 function usage(): string {
@@ -34,6 +35,7 @@ function usage(): string {
     '  probe <video...> [--json]        metadata of each video: size, rotation, fps, decodable frame count, audio',
     '  vad <video|audio...> [--json]    speech segments (Silero VAD v5, 16 kHz mono) and total speech time',
     '  samples [--out DIR]              make synthetic talking-head sample clips (GT and three flawed methods)',
+    '  track <video> -o FILE            face landmark tracks (MediaPipe Face Mesh, plain + refined) as JSON',
     '',
     'Run `theval <command> --help` for the options of a command. Documentation: docs/cli.md.',
   ].join('\n');

@@ -70,19 +70,6 @@ export async function writeTracksJson(file: string, header: TracksFileHeader, fa
   await Promise.race([once(out, 'finish'), failed]);
 }
 
-interface TracksJson {
-  fps: number;
-  width: number;
-  height: number;
-  frames: number;
-  landmarks: Array<number[][] | null>;
-  refined: Array<number[][] | null>;
-  box: Array<number[] | null>;
-  pose: Array<number[] | null>;
-  hasAudio?: boolean;
-  speech: Array<[number, number]>;
-  rms: Array<number | null>;
-}
 
 function unpack(frames: Array<number[][] | number[] | null>, T: number, per: number): Float32Array {
   const a = new Float32Array(T * per).fill(NaN);
@@ -110,9 +97,86 @@ export async function readTracksJson(file: string): Promise<{ header: TracksFile
       }
     : null;
   const audio: AudioTracks = {
-    hasAudio: j.hasAudio ?? j.rms.length > 0,
-    speech: j.speech,
-    rms: Float32Array.from(j.rms, (x) => (x === null ? NaN : x)),
+    hasAudio: j.hasAudio ?? (j.rms ?? []).length > 0,
+    speech: j.speech ?? [],
+    rms: Float32Array.from(j.rms ?? [], (x) => (x === null ? NaN : x)),
   };
   return { header, face, audio };
+}
+
+// In-memory form of the same schema (theval track, tests).
+export interface TracksJson {
+  fps: number;
+  width: number;
+  height: number;
+  frames: number;
+  landmarks: (number[][] | null)[];
+  refined: (number[][] | null)[];
+  box: (number[] | null)[];
+  pose: (number[] | null)[];
+  /** Written by `--save-tracks` (audio pass): whether the video has audio, VAD segments (s), RMS per frame. */
+  hasAudio?: boolean;
+  speech?: Array<[number, number]>;
+  rms?: Array<number | null>;
+  [extra: string]: unknown;
+}
+
+/** A float32 value with 9 significant digits: enough to read back the same float32. */
+function f32(v: number): number {
+  return Number(v.toPrecision(9));
+}
+
+function rows(a: Float32Array, frames: number, points: number, dims: number): (number[][] | null)[] {
+  const out: (number[][] | null)[] = [];
+  for (let t = 0; t < frames; t++) {
+    const o = t * points * dims;
+    if (Number.isNaN(a[o])) {
+      out.push(null);
+      continue;
+    }
+    const frame: number[][] = [];
+    for (let i = 0; i < points; i++) {
+      const p: number[] = [];
+      for (let d = 0; d < dims; d++) p.push(f32(a[o + i * dims + d]));
+      frame.push(p);
+    }
+    out.push(frame);
+  }
+  return out;
+}
+
+function vectors(a: Float32Array, frames: number, dims: number): (number[] | null)[] {
+  return rows(a, frames, 1, dims).map((r) => (r ? r[0] : null));
+}
+
+export function tracksToJson(t: FaceTracks): TracksJson {
+  return {
+    fps: t.fps,
+    width: t.width,
+    height: t.height,
+    frames: t.frames,
+    landmarks: rows(t.landmarks, t.frames, PLAIN_POINTS, 3),
+    refined: rows(t.refined, t.frames, REFINED_POINTS, 3),
+    box: vectors(t.box, t.frames, 4),
+    pose: vectors(t.pose, t.frames, 3),
+  };
+}
+
+/** The inverse: NaN where the file has null. */
+export function tracksFromJson(j: TracksJson): FaceTracks {
+  const fill = (src: (number[][] | null)[], points: number, dims: number): Float32Array => {
+    const a = new Float32Array(j.frames * points * dims).fill(NaN);
+    src.forEach((f, t) => f?.forEach((p, i) => p.forEach((v, d) => (a[(t * points + i) * dims + d] = v))));
+    return a;
+  };
+  return {
+    fps: j.fps,
+    width: j.width,
+    height: j.height,
+    frames: j.frames,
+    landmarks: fill(j.landmarks, PLAIN_POINTS, 3),
+    refined: fill(j.refined, REFINED_POINTS, 3),
+    box: fill(j.box.map((b) => (b ? [b] : null)), 1, 4),
+    pose: fill(j.pose.map((b) => (b ? [b] : null)), 1, 3),
+  };
 }

@@ -56,6 +56,10 @@ export interface SynthResult {
   fps: number;
   /** Mouth opening 0..1 that was rendered per frame. */
   opening: Float32Array;
+  /** Head roll per frame in radians (positive: the face turns clockwise in the image). */
+  roll: Float32Array;
+  /** Head translation per frame in pixels (x, y interleaved). */
+  shift: Float32Array;
 }
 
 export const DEFAULT_SSML =
@@ -205,6 +209,8 @@ export async function synthesizeTalkingHead(out: string, options: SynthOptions =
       enc.on('close', (code) => (code === 0 ? resolve() : reject(new TheValError('INTERNAL', `ffmpeg encode failed: ${stderr.slice(-500)}`))));
     });
     const frame = new Uint8Array(w * h * 3);
+    const rollTrack = new Float32Array(frames);
+    const shiftTrack = new Float32Array(frames * 2);
     for (let t = 0; t < frames; t++) {
       if (options.noFace) {
         // A faceless frame: smooth colour bands that drift, no skin, no features.
@@ -221,12 +227,15 @@ export async function synthesizeTalkingHead(out: string, options: SynthOptions =
         const tx = amp * 2 * Math.sin(2 * Math.PI * 0.21 * s + phase(2));
         const ty = amp * 1.2 * Math.sin(2 * Math.PI * 0.27 * s + phase(3));
         renderFrame(photo.data, w, h, face, opening[t], roll, tx, ty, frame);
+        rollTrack[t] = roll;
+        shiftTrack[2 * t] = tx;
+        shiftTrack[2 * t + 1] = ty;
       }
       if (!enc.stdin.write(frame)) await new Promise((r) => enc.stdin.once('drain', r));
     }
     enc.stdin.end();
     await done;
-    return { path: out, frames, fps, opening };
+    return { path: out, frames, fps, opening, roll: rollTrack, shift: shiftTrack };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,0 +1,72 @@
+/** `theval track <video> -o tracks.json`: the face tracks of one video as JSON. */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { fromNative } from '../errors.js';
+import { trackFaces, type FaceProfile } from '../face/trackFaces.js';
+import { tracksToJson } from '../io/tracksJson.js';
+
+const help = `Usage: theval track <video> -o tracks.json [--profile both|refinedOnly]
+
+Runs MediaPipe Face Mesh (native, CPU) over every frame and writes the face tracks:
+  {fps, width, height, frames,
+   landmarks: [[[x,y,z] x468] | null per frame],   plain model, normalised x, y
+   refined:   [[[x,y,z] x478] | null per frame],   attention model, refined
+   box:       [[x0,y0,x1,y1] | null],              pixels
+   pose:      [[pitch,yaw,roll] | null]}           degrees (null until head pose lands)
+(docs/face.md, "Tracks JSON"). Timings and decode warnings go to stderr.
+
+Options:
+  -o, --out FILE     output file ("-" = stdout)
+  --profile P        both (default) or refinedOnly (the attention model alone feeds both tracks)
+  -h, --help         this text
+
+Exit status: 0 on success, 1 when the video could not be processed, 2 on bad usage.`;
+
+export const command = {
+  summary: 'face landmark tracks of a video as JSON',
+  async run(argv: string[]): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { out: { type: 'string', short: 'o' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      });
+    } catch (e) {
+      console.error(`theval track: ${(e as Error).message}\n\n${help}`);
+      return 2;
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      console.log(help);
+      return 0;
+    }
+    if (positionals.length !== 1 || !values.out) {
+      console.error(`theval track: give one video and -o FILE\n\n${help}`);
+      return 2;
+    }
+    const profile = (values.profile ?? 'both') as FaceProfile;
+    if (profile !== 'both' && profile !== 'refinedOnly') {
+      console.error(`theval track: --profile must be both or refinedOnly, got ${values.profile}`);
+      return 2;
+    }
+    const video = positionals[0];
+    try {
+      const r = await trackFaces(video, { profile });
+      const text = JSON.stringify(tracksToJson(r));
+      if (values.out === '-') process.stdout.write(text + '\n');
+      else await writeFile(values.out, text + '\n');
+      const found = Array.from({ length: r.frames }, (_, t) => !Number.isNaN(r.landmarks[t * 468 * 3])).filter(Boolean).length;
+      console.error(
+        `theval track: ${video}: ${r.frames} frames, face in ${found}, ${(r.timings.totalMs / 1000).toFixed(1)} s ` +
+          `(${((r.frames * 1000) / r.timings.totalMs).toFixed(1)} frames/s, ${r.timings.backend}, profile ${r.profile})`,
+      );
+      for (const w of r.warnings) console.error(`theval track: warning: ${w}`);
+      return 0;
+    } catch (e) {
+      const err = fromNative(e);
+      console.error(`theval track: ${err.code}: ${err.message}`);
+      return 1;
+    }
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * The face pass of one video: MediaPipe Face Mesh (detector, ROI tracking, plain and refined
+ * landmark models) in the native addon, one decode for both configurations. Returns the
+ * tracks the metric layer reads (lib/tracks.ts FaceTracks) plus presence, timings and
+ * decode warnings. See docs/face.md.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fromNative, TheValError } from '../errors.js';
+import { prepareFaceModels } from '../models/faceModels.js';
+import { modelCacheDir } from '../models/vadModel.js';
+import { native, type NativeFaceTimings } from '../native.js';
+import type { FaceTracks } from '../tracks.js';
+
+export type FaceProfile = 'both' | 'refinedOnly';
+
+export interface FaceModelFiles {
+  landmark: string;
+  landmarkAttention: string;
+  detector: string;
+  /** face_geometry.json (canonical face for head pose); without it the pose track is NaN. */
+  geometry?: string;
+}
+
+export interface TrackFacesOptions {
+  /**
+   * 'both' (default): the plain model feeds `landmarks` and the attention model `refined`,
+   * as THEval's reference. 'refinedOnly': only the attention model runs (faster); `landmarks`
+   * are then its points 0..467 (how much this moves each metric is still to be measured).
+   */
+  profile?: FaceProfile;
+  /** Model files; default: prepared (verified, converted if needed) in the model cache. */
+  models?: FaceModelFiles;
+  /** OpenCV threads (process-wide cv::setNumThreads). Default 1: on 2 cores, OpenCV's pool slows these small networks; parallelism comes from videos side by side. */
+  threads?: number;
+  /** Run the plain and refined configurations of a frame on two threads (default false: the refined model dominates, so this saves at most the plain model's time and loses under CPU contention; see docs/face.md). */
+  parallel?: boolean;
+}
+
+export interface FaceTrackResult extends FaceTracks {
+  profile: FaceProfile;
+  /** T x 2: face presence of the plain and refined configurations (0 where the detector found nothing). */
+  presence: Float32Array;
+  timings: NativeFaceTimings;
+  /** What the decoder lost (truncation, damaged packets). Empty when clean. */
+  warnings: string[];
+  models: FaceModelFiles;
+}
+
+let prepared: Promise<FaceModelFiles> | undefined;
+
+/** The face models from the cache (prepared once per process). */
+export function defaultFaceModels(): Promise<FaceModelFiles> {
+  prepared ??= prepareFaceModels({ cacheDir: path.join(modelCacheDir(), 'face') }).then(
+    (m) => ({ landmark: m.landmark, landmarkAttention: m.landmarkAttention, detector: m.detector, geometry: m.geometry }),
+    (e: unknown) => {
+      prepared = undefined;
+      throw e;
+    },
+  );
+  return prepared;
+}
+
+export async function trackFaces(file: string, options: TrackFacesOptions = {}): Promise<FaceTrackResult> {
+  if (typeof file !== 'string' || file === '') throw new TheValError('BAD_ARGUMENT', 'trackFaces: expected a file path');
+  if (!existsSync(file)) throw new TheValError('FILE_NOT_FOUND', `${file}: no such file`, file);
+  const profile = options.profile ?? 'both';
+  if (profile !== 'both' && profile !== 'refinedOnly')
+    throw new TheValError('BAD_ARGUMENT', `trackFaces: profile must be 'both' or 'refinedOnly', not ${String(profile)}`, file);
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 0 || threads > 256)
+    throw new TheValError('BAD_ARGUMENT', 'trackFaces: threads must be an integer in 0..256', file);
+  const models = options.models ?? (await defaultFaceModels());
+  let r;
+  try {
+    r = await native().analyzeFaces(file, {
+      landmarkModel: models.landmark,
+      attentionModel: models.landmarkAttention,
+      detectorModel: models.detector,
+      ...(models.geometry ? { geometry: models.geometry } : {}),
+      profile,
+      threads,
+      parallel: options.parallel ?? false,
+    });
+  } catch (e) {
+    throw fromNative(e);
+  }
+  return {
+    fps: r.fps,
+    width: r.width,
+    height: r.height,
+    frames: r.frames,
+    landmarks: r.landmarks,
+    refined: r.refined,
+    box: r.box,
+    pose: r.pose,
+    profile: r.profile,
+    presence: r.presence,
+    timings: r.timings,
+    warnings: r.warnings,
+    models,
+  };
+}

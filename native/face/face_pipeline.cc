@@ -1,0 +1,162 @@
+#include "face/face_pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <limits>
+
+#include "common/errors.h"
+#include "face/pose.h"
+#include "face/tracker.h"
+
+namespace theval::face {
+
+namespace {
+
+constexpr int kPlainPoints = 468;
+constexpr int kRefinedPoints = 478;
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Appends one frame of `n` NaN values and returns a pointer to it.
+float* Grow(std::vector<float>& v, size_t n) {
+  v.resize(v.size() + n, kNaN);
+  return v.data() + v.size() - n;
+}
+
+}  // namespace
+
+std::unique_ptr<FaceModels> FaceModels::Load(const FaceModelPaths& paths, FaceProfile profile) {
+  auto m = std::make_unique<FaceModels>();
+  m->paths = paths;
+  m->profile = profile;
+  m->detector = std::make_unique<FaceDetector>(paths.detector);
+  if (profile == FaceProfile::kBoth)
+    m->plain = std::make_unique<FaceLandmarker>(paths.landmark, LandmarkModelKind::kPlain);
+  m->refined = std::make_unique<FaceLandmarker>(paths.landmarkAttention, LandmarkModelKind::kAttention);
+  if (!paths.geometry.empty()) m->geometry = std::make_unique<FaceGeometry>(LoadFaceGeometry(paths.geometry));
+  return m;
+}
+
+FaceAnalysis AnalyzeFaces(const std::string& path, FaceModels& models, const FaceAnalysisOptions& options) {
+  const double tStart = Now();
+  FaceAnalysis out;
+  out.profile = models.profile;
+  DecoderOptions decOpt;
+  decOpt.threads = 1;  // one decode thread per video; parallelism comes from running videos side by side
+  VideoDecoder dec(path, decOpt);
+  out.info = dec.info();
+  const int W = out.info.width, H = out.info.height;
+  std::vector<uint8_t> rgb(dec.FrameBytesRgb24());
+  const cv::Mat image(H, W, CV_8UC3, rgb.data());
+
+  if (out.info.containerFrames > 0) {
+    const size_t t = size_t(out.info.containerFrames) + 8;
+    out.plain.reserve(t * kPlainPoints * 3);
+    out.refined.reserve(t * kRefinedPoints * 3);
+    out.presence.reserve(t * 2);
+    out.box.reserve(t * 4);
+    out.pose.reserve(t * 3);
+  }
+
+  const bool both = models.profile == FaceProfile::kBoth;
+  FaceTracker refinedTracker(*models.refined);
+  std::unique_ptr<FaceTracker> plainTracker;
+  if (both) plainTracker = std::make_unique<FaceTracker>(*models.plain);
+  std::vector<float> refinedFrame(kRefinedPoints * 3);
+
+  while (true) {
+    const double t0 = Now();
+    const AVFrame* f = dec.NextFrame();
+    if (!f) break;
+    dec.ToRgb24(f, rgb.data());
+    const double t1 = Now();
+    out.timings.decode += t1 - t0;
+
+    // Both trackers see the same detections on a frame where either needs them (two
+    // MediaPipe instances would each run the same detector on the same image).
+    const std::vector<Detection>* dets = nullptr;
+    if (refinedTracker.needsDetection() || (plainTracker && plainTracker->needsDetection())) {
+      dets = &models.detector->Detect(image);
+      out.timings.detectorRuns++;
+    }
+    const double t2 = Now();
+    out.timings.detect += t2 - t1;
+
+    float* plainXyz = Grow(out.plain, kPlainPoints * 3);
+    float* refinedXyz = Grow(out.refined, kRefinedPoints * 3);
+    float* presence = Grow(out.presence, 2);
+    float* box = Grow(out.box, 4);
+    float* pose = Grow(out.pose, 3);
+
+    // The plain tracker writes straight into its frame slot; NaN is restored when no face.
+    TrackResult plainResult, refinedResult;
+    auto runPlain = [&]() {
+      plainResult = plainTracker->Process(image, dets, plainXyz);
+    };
+    if (both && options.parallel) {
+      auto pending = std::async(std::launch::async, runPlain);
+      refinedResult = refinedTracker.Process(image, dets, refinedFrame.data());
+      pending.get();
+    } else {
+      if (both) runPlain();
+      refinedResult = refinedTracker.Process(image, dets, refinedFrame.data());
+    }
+    if (both) {
+      if (plainResult.ran) {
+        out.timings.plainWarp += models.plain->lastWarpSeconds;
+        out.timings.plainInfer += models.plain->lastInferSeconds;
+      }
+      if (!plainResult.found) std::fill(plainXyz, plainXyz + kPlainPoints * 3, kNaN);
+      presence[0] = plainResult.presence;
+    }
+    if (refinedResult.ran) {
+      out.timings.refinedWarp += models.refined->lastWarpSeconds;
+      out.timings.refinedInfer += models.refined->lastInferSeconds;
+    }
+    presence[1] = refinedResult.presence;
+    if (refinedResult.found) std::copy(refinedFrame.begin(), refinedFrame.end(), refinedXyz);
+    if (!both) {
+      // refinedOnly: the plain track is the refined model's first 468 points.
+      if (refinedResult.found) std::copy(refinedXyz, refinedXyz + kPlainPoints * 3, plainXyz);
+      presence[0] = refinedResult.presence;
+    }
+    // Face box: min / max of the plain track's 468 points, in pixels of the displayed frame.
+    if (!std::isnan(plainXyz[0])) {
+      float x0 = plainXyz[0], x1 = x0, y0 = plainXyz[1], y1 = y0;
+      for (int i = 1; i < kPlainPoints; i++) {
+        x0 = std::min(x0, plainXyz[3 * i]);
+        x1 = std::max(x1, plainXyz[3 * i]);
+        y0 = std::min(y0, plainXyz[3 * i + 1]);
+        y1 = std::max(y1, plainXyz[3 * i + 1]);
+      }
+      box[0] = x0 * W;
+      box[1] = y0 * H;
+      box[2] = x1 * W;
+      box[3] = y1 * H;
+      // Head pose from the same (plain) track as the box: docs/pose.md.
+      if (models.geometry) {
+        const HeadPose hp = EstimatePose(plainXyz, W, H, *models.geometry);
+        if (hp.valid()) {
+          pose[0] = float(hp.pitch);
+          pose[1] = float(hp.yaw);
+          pose[2] = float(hp.roll);
+        }
+      }
+    }
+    out.frames++;
+  }
+  out.warnings = dec.stats().Warnings(out.info, dec.finished());
+  if (out.frames == 0)
+    throw Error("NO_FRAMES",
+                path + ": the video stream has no decodable frame" + (out.warnings.empty() ? "" : " (" + out.warnings[0] + ")"),
+                path);
+  out.timings.total = Now() - tStart;
+  return out;
+}
+
+}  // namespace theval::face

@@ -1,0 +1,119 @@
+// inferModel(path, spec, input, batch, repeats): one network through the inference interface,
+// for parity checks against other runtimes and for latency measurements (bench/landmarks.ts).
+#include "infer/infer_bindings.h"
+
+#include <chrono>
+
+#include "common/errors.h"
+#include "infer/model.h"
+
+namespace theval {
+
+namespace {
+
+class InferWorker : public PromiseWorker {
+ public:
+  InferWorker(Napi::Env env, std::string path, infer::ModelDesc desc, Napi::Float32Array input, int batch, int repeats,
+              int threads)
+      : PromiseWorker(env), path_(std::move(path)), desc_(std::move(desc)), data_(input.Data()), batch_(batch),
+        repeats_(repeats), threads_(threads) {
+    inputRef_ = Napi::Persistent(input.As<Napi::Object>());
+  }
+
+ protected:
+  void Run() override {
+    if (threads_ > 0) infer::SetCpuThreads(threads_);
+    auto model = infer::LoadCpuModel(path_, desc_);
+    for (int r = 0; r < repeats_; r++) {
+      const auto t0 = std::chrono::steady_clock::now();
+      model->Run(data_, batch_, outputs_);
+      seconds_.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    native_ = model->batchedNatively();
+    backend_ = model->backend();
+    threadsUsed_ = infer::CpuThreads();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    Napi::Object outs = Napi::Object::New(env);
+    for (size_t k = 0; k < outputs_.size(); k++) {
+      Napi::Float32Array a = Napi::Float32Array::New(env, outputs_[k].size());
+      std::copy(outputs_[k].begin(), outputs_[k].end(), a.Data());
+      outs.Set(desc_.outputNames[k], a);
+    }
+    o.Set("outputs", outs);
+    Napi::Array ms = Napi::Array::New(env, seconds_.size());
+    for (size_t i = 0; i < seconds_.size(); i++) ms.Set(uint32_t(i), Napi::Number::New(env, seconds_[i] * 1000));
+    o.Set("ms", ms);
+    o.Set("batchedNatively", Napi::Boolean::New(env, native_));
+    o.Set("backend", backend_);
+    o.Set("threads", Napi::Number::New(env, threadsUsed_));
+    return o;
+  }
+  void Settled() override { inputRef_.Reset(); }
+
+ private:
+  std::string path_;
+  infer::ModelDesc desc_;
+  const float* data_;
+  int batch_, repeats_, threads_;
+  Napi::ObjectReference inputRef_;
+  std::vector<std::vector<float>> outputs_;
+  std::vector<double> seconds_;
+  bool native_ = false;
+  std::string backend_;
+  int threadsUsed_ = 0;
+};
+
+std::vector<double> Numbers(Napi::Env env, Napi::Value v, const char* what) {
+  if (!v.IsArray()) throw MakeJsError(env, "BAD_ARGUMENT", std::string(what) + " must be an array of numbers", "");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<double> out;
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    if (!e.IsNumber()) throw MakeJsError(env, "BAD_ARGUMENT", std::string(what) + " must be an array of numbers", "");
+    out.push_back(e.As<Napi::Number>().DoubleValue());
+  }
+  return out;
+}
+
+Napi::Value InferModelJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsTypedArray() ||
+      info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw MakeJsError(env, "BAD_ARGUMENT",
+                      "inferModel(path, {inputShape, outputNames, outputElems, batch?, repeats?, threads?}, input: Float32Array)", "");
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  Napi::Object spec = info[1].As<Napi::Object>();
+  infer::ModelDesc desc;
+  for (double d : Numbers(env, spec.Get("inputShape"), "inputShape")) desc.inputShape.push_back(int(d));
+  for (double d : Numbers(env, spec.Get("outputElems"), "outputElems")) desc.outputElems.push_back(size_t(d));
+  Napi::Value names = spec.Get("outputNames");
+  if (!names.IsArray()) throw MakeJsError(env, "BAD_ARGUMENT", "outputNames must be an array of strings", path);
+  for (uint32_t i = 0; i < names.As<Napi::Array>().Length(); i++)
+    desc.outputNames.push_back(names.As<Napi::Array>().Get(i).ToString().Utf8Value());
+  if (desc.outputNames.size() != desc.outputElems.size() || desc.outputNames.empty())
+    throw MakeJsError(env, "BAD_ARGUMENT", "outputNames and outputElems must have the same non-zero length", path);
+  const int batch = int(GetNumber(spec, "batch", 1));
+  const int repeats = int(GetNumber(spec, "repeats", 1));
+  const int threads = int(GetNumber(spec, "threads", 0));
+  if (batch < 1 || repeats < 1) throw MakeJsError(env, "BAD_ARGUMENT", "batch and repeats must be >= 1", path);
+  Napi::Float32Array input = info[2].As<Napi::Float32Array>();
+  size_t perItem = 1;
+  for (int d : desc.inputShape) perItem *= size_t(d);
+  if (input.ElementLength() != perItem * size_t(batch))
+    throw MakeJsError(env, "BAD_ARGUMENT",
+                      "input holds " + std::to_string(input.ElementLength()) + " floats, batch x inputShape needs " +
+                          std::to_string(perItem * size_t(batch)), path);
+  auto* w = new InferWorker(env, path, desc, input, batch, repeats, threads);
+  w->Queue();
+  return w->Promise();
+}
+
+}  // namespace
+
+void InitInfer(Napi::Env env, Napi::Object exports) {
+  exports.Set("inferModel", Napi::Function::New<InferModelJs>(env, "inferModel"));
+}
+
+}  // namespace theval
