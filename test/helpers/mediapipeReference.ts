@@ -37,8 +37,10 @@ export const MEDIAPIPE_VERSION = '0.4.1633559619';
 /** Bump when the harness changes in a way that can change results (invalidates the cache). */
 const HARNESS_VERSION = 1;
 
-/** Debian's Chromium (apt-get install chromium); THEVAL_CHROMIUM overrides. */
-export const chromiumPath = process.env.THEVAL_CHROMIUM ?? '/usr/bin/chromium';
+/** Debian's Chromium (apt-get install chromium); THEVAL_CHROMIUM overrides (read at each call). */
+export function chromiumPath(): string {
+  return process.env.THEVAL_CHROMIUM || '/usr/bin/chromium';
+}
 
 /** Flags as the machine notes prescribe for this closed network (no background traffic, no GPU). */
 export const CHROMIUM_ARGS = [
@@ -53,7 +55,7 @@ export const CHROMIUM_ARGS = [
 
 /** Why the reference cannot run here, or '' when it can. */
 export function mediaPipeUnavailableReason(): string {
-  if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (apt-get install chromium, or set THEVAL_CHROMIUM)`;
+  if (!existsSync(chromiumPath())) return `no Chromium at ${chromiumPath()} (apt-get install chromium, or set THEVAL_CHROMIUM)`;
   if (!existsSync(path.join(mediaPipeDir(), 'face_mesh.js'))) return `${MEDIAPIPE_PACKAGE} is not installed (npm ci)`;
   return '';
 }
@@ -65,8 +67,8 @@ export interface RgbFrame {
   height: number;
 }
 
-/** Frames in order, or image files (each decoded by our own decoder into one RGB frame). */
-export type FrameInput = AsyncIterable<RgbFrame> | Iterable<RgbFrame> | string[];
+/** Frames in order; a string is an image file, decoded by our own decoder into one RGB frame. */
+export type FrameInput = AsyncIterable<RgbFrame | string> | Iterable<RgbFrame | string>;
 
 export interface MediaPipeOptions {
   /** true: face_landmark_with_attention (478 points); false: face_landmark (468 points). */
@@ -118,11 +120,12 @@ export async function* videoFrames(file: string): AsyncGenerator<RgbFrame> {
 
 async function collect(input: FrameInput): Promise<RgbFrame[]> {
   const out: RgbFrame[] = [];
-  if (Array.isArray(input) && input.every((x) => typeof x === 'string')) {
-    for (const f of input as string[]) out.push(await readImage(f));
-    return out;
-  }
-  for await (const f of input as AsyncIterable<RgbFrame> | Iterable<RgbFrame>) {
+  for await (const item of input) {
+    if (typeof item === 'string') {
+      out.push(await readImage(item));
+      continue;
+    }
+    const f = item;
     const px = f.width * f.height;
     if (!Number.isInteger(f.width) || !Number.isInteger(f.height) || px <= 0) throw new Error(`bad frame size ${f.width}x${f.height}`);
     if (f.data.length !== px * 3 && f.data.length !== px * 4) {
@@ -242,8 +245,6 @@ async function startServer(frames: Map<string, Uint8Array>): Promise<{ server: h
 }
 
 async function start(): Promise<Runtime> {
-  const why = mediaPipeUnavailableReason();
-  if (why) throw new Error(`MediaPipe reference cannot run: ${why}`);
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -254,11 +255,11 @@ async function start(): Promise<Runtime> {
   const { server, origin } = await startServer(frames);
   try {
     // playwright passes --headless and a new empty --user-data-dir (a temp folder it removes).
-    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+    const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
     return { server, origin, frames, browser };
   } catch (e) {
     server.close();
-    throw new Error(`could not launch ${chromiumPath}: ${(e as Error).message}`);
+    throw new Error(`could not launch ${chromiumPath()}: ${(e as Error).message}`);
   }
 }
 
@@ -358,6 +359,8 @@ function writeCache(file: string, result: ReferenceLandmarks): void {
  */
 export async function runMediaPipe(input: FrameInput, options: MediaPipeOptions): Promise<ReferenceLandmarks> {
   if (options.mode !== 'static' && options.mode !== 'video') throw new Error(`mode must be 'static' or 'video', got ${String(options.mode)}`);
+  const why = mediaPipeUnavailableReason();
+  if (why) throw new Error(`MediaPipe reference cannot run: ${why}`);
   const frames = await collect(input);
   const solution = {
     maxNumFaces: 1,
