@@ -359,9 +359,9 @@ function writeCache(file: string, result: ReferenceLandmarks): void {
  */
 export async function runMediaPipe(input: FrameInput, options: MediaPipeOptions): Promise<ReferenceLandmarks> {
   if (options.mode !== 'static' && options.mode !== 'video') throw new Error(`mode must be 'static' or 'video', got ${String(options.mode)}`);
+  const frames = await collect(input); // checks the frames first (also where the browser is missing)
   const why = mediaPipeUnavailableReason();
   if (why) throw new Error(`MediaPipe reference cannot run: ${why}`);
-  const frames = await collect(input);
   const solution = {
     maxNumFaces: 1,
     refineLandmarks: options.refineLandmarks,
