@@ -198,6 +198,7 @@ interface Runtime {
 }
 
 let runtime: Promise<Runtime> | null = null;
+let current: Runtime | null = null;
 let frameSeq = 0;
 
 async function startServer(frames: Map<string, Uint8Array>): Promise<{ server: http.Server; origin: string }> {
@@ -256,7 +257,14 @@ async function start(): Promise<Runtime> {
   try {
     // playwright passes --headless and a new empty --user-data-dir (a temp folder it removes).
     const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
-    return { server, origin, frames, browser };
+    const rt: Runtime = { server, origin, frames, browser };
+    // A crashed or killed browser is not reused: the next call starts a new one.
+    browser.on('disconnected', () => {
+      server.close();
+      if (runtime && current === rt) runtime = null;
+    });
+    current = rt;
+    return rt;
   } catch (e) {
     server.close();
     throw new Error(`could not launch ${chromiumPath()}: ${(e as Error).message}`);
@@ -278,6 +286,7 @@ export async function closeMediaPipe(): Promise<void> {
   if (!r) return;
   const rt = await r.catch(() => null);
   if (!rt) return;
+  if (current === rt) current = null;
   await rt.browser.close().catch(() => undefined);
   rt.server.close();
 }
