@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libffmpeg-nvenc-dev
   ffmpeg libopencv-dev opencv-data
   espeak-ng sox python3-opencv python3-numpy
+  chromium
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
