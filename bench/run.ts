@@ -6,6 +6,7 @@
 const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   decode: () => import('./decode.js'),
   quality: () => import('./quality.js'),
+  landmarks: () => import('./landmarks.js'),
   pose: () => import('./pose-accuracy.js'),
 };
 

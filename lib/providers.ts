@@ -17,6 +17,9 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { analyzeAudio } from './audio/analyzeAudio.js';
+import { trackFaces, type FaceProfile } from './face/trackFaces.js';
+import { FACE_MESH_VERSION } from './models/faceModels.js';
+import { CONVERTER_VERSION } from './models/tflite/convert.js';
 import { loadQualityScorers, type QualityModelPaths, type QualityRole, type QualityScorers } from './quality/options.js';
 import { scoreVideoQuality } from './quality/video.js';
 import { TheValError } from './errors.js';
@@ -125,6 +128,8 @@ export const UNAVAILABLE = {
  * evaluations.
  */
 export interface DefaultProviderOptions {
+  /** 'both' (default, as the reference): plain + refined Face Mesh; 'refinedOnly': faster, see docs/face.md. */
+  faceProfile?: FaceProfile;
   /** ONNX models replacing BRISQUE per quality role (`--quality-model`). */
   qualityModels?: QualityModelPaths;
   /** Score every k-th frame for the quality metrics (`--quality-stride`, default 1). */
@@ -133,7 +138,7 @@ export interface DefaultProviderOptions {
 
 export function defaultProviders(options: DefaultProviderOptions = {}): Providers {
   return {
-    face: null,
+    face: mediapipeFaceProvider(options.faceProfile),
     audio: sileroAudioProvider(),
     quality: nativeQualityProvider({ models: options.qualityModels, stride: options.qualityStride }),
   };
@@ -189,6 +194,25 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
       put('mouth_quality', r.mouth);
       put('face_quality', r.face);
       return out;
+    },
+  };
+}
+
+/**
+ * The face pass: MediaPipe Face Mesh (plain + refined configurations, each tracking on its
+ * own), natively on OpenCV dnn, with head pose from the canonical face (docs/face.md, pose.md).
+ */
+export function mediapipeFaceProvider(profile: FaceProfile = 'both'): FaceProvider {
+  return {
+    backend: {
+      name: 'mediapipe-facemesh (native, OpenCV dnn CPU)',
+      version: `@mediapipe/face_mesh@${FACE_MESH_VERSION} converter ${CONVERTER_VERSION}`,
+      details: { profile, pose: 'weighted Procrustes on the canonical face (upper face, weak perspective)', box: 'plain landmarks extent' },
+    },
+    async track(videoPath, context) {
+      const r = await trackFaces(videoPath, { profile });
+      for (const w of r.warnings) context.warn(`face pass decode: ${w}`);
+      return r;
     },
   };
 }

@@ -185,6 +185,9 @@ export async function synthesizeTalkingHead(out: string, options: SynthOptions =
     for (let t = 0; t < frames; t++) {
       if (mode === 'speech') opening[t] = loud[t];
       else if (mode === 'silence') opening[t] = loud[t] === 0 ? 0.5 + 0.5 * Math.sin((t / fps) * 2 * Math.PI * 3) : 0;
+      // Real lips are never perfectly still: a slight, slow tremor (except in 'static' mode),
+      // so that a GT set's silent-lip stability is small but not zero.
+      if (mode !== 'static') opening[t] += 0.04 * (1 + Math.sin((t / fps) * 2 * Math.PI * 1.3 + (options.seed ?? 1)));
     }
     const photo = await readPhoto(face.file);
     const { width: w, height: h } = photo;
