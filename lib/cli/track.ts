@@ -1,6 +1,7 @@
 /** `theval track <video> -o tracks.json`: the face tracks of one video as JSON. */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { analyzeAudio } from '../audio/analyzeAudio.js';
 import { fromNative } from '../errors.js';
 import { trackFaces, type FaceProfile } from '../face/trackFaces.js';
 import { tracksToJson } from '../io/tracksJson.js';
@@ -12,8 +13,12 @@ Runs MediaPipe Face Mesh (native, CPU) over every frame and writes the face trac
    landmarks: [[[x,y,z] x468] | null per frame],   plain model, normalised x, y
    refined:   [[[x,y,z] x478] | null per frame],   attention model, refined
    box:       [[x0,y0,x1,y1] | null],              pixels
-   pose:      [[pitch,yaw,roll] | null]}           degrees (null until head pose lands)
-(docs/face.md, "Tracks JSON"). Timings and decode warnings go to stderr.
+   pose:      [[pitch,yaw,roll] | null],           degrees
+   hasAudio:  bool,
+   speech:    [[start,end], ...],                  seconds (Silero VAD v5, 0.1 s rounding)
+   rms:       [number | null per frame]}           audio RMS at each frame time
+(docs/face.md, "Tracks JSON"). Timings and decode warnings go to stderr. A video without
+audio gives hasAudio false, speech [] and rms null per frame.
 
 Options:
   -o, --out FILE     output file ("-" = stdout)
@@ -53,7 +58,15 @@ export const command = {
     const video = positionals[0];
     try {
       const r = await trackFaces(video, { profile });
-      const text = JSON.stringify(tracksToJson(r));
+      const audio = await analyzeAudio(video, r.fps, r.frames);
+      const json = {
+        ...tracksToJson(r),
+        hasAudio: audio.tracks.hasAudio,
+        speech: audio.tracks.speech,
+        rms: Array.from(audio.tracks.rms, (v) => (Number.isFinite(v) ? v : null)),
+      };
+      const text = JSON.stringify(json);
+      for (const w of audio.warnings) console.error(`theval track: audio: ${w}`);
       if (values.out === '-') process.stdout.write(text + '\n');
       else await writeFile(values.out, text + '\n');
       const found = Array.from({ length: r.frames }, (_, t) => !Number.isNaN(r.landmarks[t * 468 * 3])).filter(Boolean).length;
