@@ -193,7 +193,10 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       console.error(`theval: wrote ${result.outputs.length} files to ${path.resolve(out)}`);
     }
     const out2 = values.json ? console.error : console.log;
-    if (s.scores) out2(`\nLeaderboard (normalised by the GT videos evaluated in this run):\n${leaderboardTable(s.scores)}`);
+    if (s.scores) {
+      out2(`\nLeaderboard (normalised by the GT videos evaluated in this run):\n${leaderboardTable(s.scores)}`);
+      out2(producedBy(s.config));
+    }
     if (values['published-gt']) {
       const pipeline = `this run's pipeline (${[s.config.face?.name, s.config.audio?.name, s.config.quality?.backend.name].filter(Boolean).join(', ') || 'no face, audio or quality model'})`;
       const w = mixingWarning(pipeline);
@@ -210,6 +213,19 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     if (signalled) return signalled === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
     return Object.values(s.methods).some((m) => m.failed > 0) ? EXIT.SOME_FAILED : EXIT.OK;
   });
+}
+
+/** Which models produced the numbers: printed under every leaderboard (a GT row is only valid for them). */
+function producedBy(config: { face?: { name: string; version: string } | null; audio?: { name: string; version: string } | null; quality?: { scorers: Record<string, string> } | null }): string {
+  const lines = ['Numbers produced by:'];
+  const q = config.quality?.scorers ?? {};
+  for (const [id, name] of Object.entries(q)) lines.push(`  ${id.padEnd(21)} ${name}`);
+  if (Object.values(q).some((n) => n.startsWith('BRISQUE'))) {
+    lines.push('  (BRISQUE: 0..100, lower = better; not the reference\'s TOPIQ-IAA / MUSIQ / TOPIQ-NR-face, so only comparable with a GT row computed here)');
+  }
+  lines.push(`  face, head pose         ${config.face ? `${config.face.name}, ${config.face.version}` : 'none'}`);
+  lines.push(`  speech, loudness        ${config.audio ? `${config.audio.name}, ${config.audio.version}` : 'none'}`);
+  return lines.join('\n');
 }
 
 export const command = {
