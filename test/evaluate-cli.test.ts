@@ -103,7 +103,8 @@ describe('theval evaluate (CLI)', () => {
     const dir = tempDir();
     makeBatch(path.join(dir, 'clips'), 1);
     const out = path.join(dir, 'out');
-    const r = runCli(['evaluate', path.join(dir, 'clips'), '--out', out, '--metrics', 'lip_sync,Head motion dynamics'], { env: { THEVAL_PROVIDERS: '' } });
+    const none = path.join(path.dirname(fakeProviders), 'noProviders.mjs');
+    const r = runCli(['evaluate', path.join(dir, 'clips'), '--out', out, '--metrics', 'lip_sync,Head motion dynamics'], { env: { THEVAL_PROVIDERS: none } });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/face pipeline is not available in this build/);
     const [rec] = jsonl(path.join(out, 'results.jsonl'));

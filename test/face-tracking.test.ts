@@ -38,7 +38,33 @@ describe('tracking a synthetic talking head', () => {
     expect(r.frames).toBe(clip.frames);
     for (let t = 0; t < r.frames; t++) expect(hasFace(r.landmarks, 468, t) && hasFace(r.refined, 478, t), `frame ${t}`).toBe(true);
     expect(r.timings.detectorRuns).toBe(1);
-    expect(Number.isNaN(r.pose[0])).toBe(true); // head pose: branch `pose`
+  });
+
+  // Head pose in the face pass: the fitted roll (degrees, positive = clockwise on screen,
+  // docs/pose.md) follows the rendered roll (radians, positive = clockwise in the image).
+  it('head pose: a pose on every frame, and its roll follows the known head roll (r > 0.9, slope ~1)', () => {
+    const fitted: number[] = [];
+    const truth: number[] = [];
+    for (let t = 0; t < r.frames; t++) {
+      expect(Number.isFinite(r.pose[t * 3]) && Number.isFinite(r.pose[t * 3 + 1]) && Number.isFinite(r.pose[t * 3 + 2]), `frame ${t}`).toBe(true);
+      fitted.push(r.pose[t * 3 + 2]);
+      truth.push((clip.roll[t] * 180) / Math.PI);
+    }
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    const mf = mean(fitted);
+    const mt = mean(truth);
+    let sft = 0;
+    let stt = 0;
+    let sff = 0;
+    for (let i = 0; i < fitted.length; i++) {
+      sft += (fitted[i] - mf) * (truth[i] - mt);
+      stt += (truth[i] - mt) ** 2;
+      sff += (fitted[i] - mf) ** 2;
+    }
+    expect(sft / Math.sqrt(stt * sff)).toBeGreaterThan(0.9);
+    const slope = sft / stt;
+    expect(slope).toBeGreaterThan(0.8);
+    expect(slope).toBeLessThan(1.2);
   });
 
   // What is measured: the angle of the line from landmark 33 to 263 in pixels, against the
@@ -182,7 +208,7 @@ describe('theval track', () => {
     expect(j.landmarks[0]![0]).toHaveLength(3);
     expect(j.refined[0]).toHaveLength(478);
     expect(j.box[0]).toHaveLength(4);
-    expect(j.pose[0]).toBeNull();
+    expect(j.pose[0]).toHaveLength(3); // a pose wherever there is a face
     expect(j.landmarks.slice(3)).toEqual([null, null, null]);
     const direct = await trackFaces(file);
     const back = tracksFromJson(j);
