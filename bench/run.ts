@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   quality: () => import('./quality.js'),
   landmarks: () => import('./landmarks.js'),
   pose: () => import('./pose-accuracy.js'),
+  fidelity: () => import('./fidelity.js'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -195,6 +195,10 @@ export interface NativeFaceOptions {
   threads: number;
   /** Run the two configurations of a frame on two threads. */
   parallel: boolean;
+  /** Reference emulation (measurement aid, docs/fidelity.md row 3): detector + landmark models get BGR. Default false. */
+  swapRB?: boolean;
+  /** Reference emulation (measurement aid, docs/fidelity.md row 4): frames resized to squash x squash (INTER_LINEAR) first. 0 = off (default). */
+  squash?: number;
 }
 
 export interface NativeFaceTimings {
@@ -234,6 +238,8 @@ export interface NativeFaceResult {
   pose: Float32Array;
   warnings: string[];
   timings: NativeFaceTimings;
+  /** Present only when a reference-emulation option was in force (measurement aid). */
+  emulation?: { swapRB: boolean; squash: number };
 }
 
 export interface NativeInferSpec {

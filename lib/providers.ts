@@ -202,15 +202,38 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
  * The face pass: MediaPipe Face Mesh (plain + refined configurations, each tracking on its
  * own), natively on OpenCV dnn, with head pose from the canonical face (docs/face.md, pose.md).
  */
-export function mediapipeFaceProvider(profile: FaceProfile = 'both'): FaceProvider {
+/**
+ * Reference-emulation switches of the face pass: MEASUREMENT AIDS (bench/fidelity.ts,
+ * docs/fidelity.md rows 3-4), not for normal use. When set they appear in the backend
+ * details, so records made with them never share a config hash with normal ones.
+ */
+export interface FaceEmulation {
+  /** Detector + landmark models get BGR (the reference's lip-sync script). */
+  swapRB?: boolean;
+  /** Frames resized to squash x squash before the face pass (the reference: 256, two metrics). */
+  squash?: number;
+}
+
+export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: FaceEmulation = {}): FaceProvider {
+  const emu = {
+    ...(emulation.swapRB ? { swapRB: true } : {}),
+    ...(emulation.squash ? { squash: emulation.squash } : {}),
+  };
   return {
     backend: {
       name: 'mediapipe-facemesh (native, OpenCV dnn CPU)',
       version: `@mediapipe/face_mesh@${FACE_MESH_VERSION} converter ${CONVERTER_VERSION}`,
-      details: { profile, pose: 'weighted Procrustes on the canonical face (upper face, weak perspective)', box: 'plain landmarks extent' },
+      details: {
+        profile,
+        pose: 'weighted Procrustes on the canonical face (upper face, weak perspective)',
+        box: 'plain landmarks extent',
+        ...(Object.keys(emu).length
+          ? { referenceEmulation: `MEASUREMENT AID: ${[emu.swapRB ? 'swapRB (BGR to the models)' : '', emu.squash ? `squash ${emu.squash}x${emu.squash} bilinear` : ''].filter(Boolean).join(', ')}` }
+          : {}),
+      },
     },
     async track(videoPath, context) {
-      const r = await trackFaces(videoPath, { profile });
+      const r = await trackFaces(videoPath, { profile, ...emu });
       for (const w of r.warnings) context.warn(`face pass decode: ${w}`);
       return r;
     },

@@ -26,7 +26,7 @@ export interface TrackFacesOptions {
   /**
    * 'both' (default): the plain model feeds `landmarks` and the attention model `refined`,
    * as THEval's reference. 'refinedOnly': only the attention model runs (faster); `landmarks`
-   * are then its points 0..467 (how much this moves each metric is still to be measured).
+   * are then its points 0..467 (measured effect per metric: docs/face.md, docs/fidelity.md).
    */
   profile?: FaceProfile;
   /** Model files; default: prepared (verified, converted if needed) in the model cache. */
@@ -35,6 +35,19 @@ export interface TrackFacesOptions {
   threads?: number;
   /** Run the plain and refined configurations of a frame on two threads (default false: the refined model dominates, so this saves at most the plain model's time and loses under CPU contention; see docs/face.md). */
   parallel?: boolean;
+  /**
+   * MEASUREMENT AID, not for normal use (docs/fidelity.md row 3): give the detector and the
+   * landmark models the frame with R and B swapped, as the reference's lip-sync script does.
+   * Default false (theval feeds RGB, as the models were trained).
+   */
+  swapRB?: boolean;
+  /**
+   * MEASUREMENT AID, not for normal use (docs/fidelity.md row 4): resize every decoded frame
+   * to squash x squash (bilinear, cv2.resize's default) before the face pipeline, as the
+   * reference does for lip dynamics and silent lip stability. Landmarks stay normalised.
+   * 0 / undefined = off (default).
+   */
+  squash?: number;
 }
 
 export interface FaceTrackResult extends FaceTracks {
@@ -45,6 +58,8 @@ export interface FaceTrackResult extends FaceTracks {
   /** What the decoder lost (truncation, damaged packets). Empty when clean. */
   warnings: string[];
   models: FaceModelFiles;
+  /** Present only when swapRB / squash (measurement aids) were in force. */
+  emulation?: { swapRB: boolean; squash: number };
 }
 
 let prepared: Promise<FaceModelFiles> | undefined;
@@ -70,6 +85,11 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 0 || threads > 256)
     throw new TheValError('BAD_ARGUMENT', 'trackFaces: threads must be an integer in 0..256', file);
+  const squash = options.squash ?? 0;
+  if (!Number.isInteger(squash) || (squash !== 0 && (squash < 16 || squash > 4096)))
+    throw new TheValError('BAD_ARGUMENT', 'trackFaces: squash must be 0 (off) or an integer in 16..4096', file);
+  const swapRB = options.swapRB ?? false;
+  if (typeof swapRB !== 'boolean') throw new TheValError('BAD_ARGUMENT', 'trackFaces: swapRB must be a boolean', file);
   const models = options.models ?? (await defaultFaceModels());
   let r;
   try {
@@ -81,6 +101,8 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
       profile,
       threads,
       parallel: options.parallel ?? false,
+      ...(swapRB ? { swapRB } : {}),
+      ...(squash ? { squash } : {}),
     });
   } catch (e) {
     throw fromNative(e);
@@ -99,5 +121,6 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
     timings: r.timings,
     warnings: r.warnings,
     models,
+    ...(r.emulation ? { emulation: r.emulation } : {}),
   };
 }

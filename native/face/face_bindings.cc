@@ -122,6 +122,13 @@ class AnalyzeFacesWorker : public PromiseWorker {
     t.Set("modelLoadMs", ms(r.timings.modelLoad));
     t.Set("detectorRuns", Napi::Number::New(env, double(r.timings.detectorRuns)));
     t.Set("parallel", Napi::Boolean::New(env, opt_.parallel && r.profile == FaceProfile::kBoth));
+    if (opt_.swapRB || opt_.squash > 0) {
+      // Reference emulation in force (measurement aid): say so in the result.
+      Napi::Object e = Napi::Object::New(env);
+      e.Set("swapRB", Napi::Boolean::New(env, opt_.swapRB));
+      e.Set("squash", Napi::Number::New(env, opt_.squash));
+      o.Set("emulation", e);
+    }
     t.Set("cvThreads", Napi::Number::New(env, cvThreads_));
     t.Set("backend", backend_);
     o.Set("timings", t);
@@ -213,6 +220,11 @@ Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
     throw MakeJsError(env, "BAD_ARGUMENT", "analyzeFaces: landmarkModel, attentionModel and detectorModel paths are required", path);
   face::FaceAnalysisOptions opt;
   opt.parallel = GetBool(o, "parallel", false);
+  opt.swapRB = GetBool(o, "swapRB", false);
+  const double squash = GetNumber(o, "squash", 0);
+  if (!(squash == 0 || (squash >= 16 && squash <= 4096)) || squash != std::floor(squash))
+    throw MakeJsError(env, "BAD_ARGUMENT", "squash must be 0 (off) or an integer in 16..4096", path);
+  opt.squash = int(squash);
   const double threads = GetNumber(o, "threads", 1);
   if (!(threads >= 0 && threads <= 256) || threads != std::floor(threads))
     throw MakeJsError(env, "BAD_ARGUMENT", "threads must be an integer in 0..256 (0 = keep OpenCV's setting)", path);

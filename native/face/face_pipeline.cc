@@ -6,6 +6,8 @@
 #include <future>
 #include <limits>
 
+#include <opencv2/imgproc.hpp>
+
 #include "common/errors.h"
 #include "face/pose.h"
 #include "face/tracker.h"
@@ -52,7 +54,12 @@ FaceAnalysis AnalyzeFaces(const std::string& path, FaceModels& models, const Fac
   out.info = dec.info();
   const int W = out.info.width, H = out.info.height;
   std::vector<uint8_t> rgb(dec.FrameBytesRgb24());
-  const cv::Mat image(H, W, CV_8UC3, rgb.data());
+  const cv::Mat decoded(H, W, CV_8UC3, rgb.data());
+  // The image the face pipeline sees: the decoded frame, or (reference emulation, measurement
+  // aid only) its channel-swapped and/or squashed copy.
+  const bool emulate = options.swapRB || options.squash > 0;
+  cv::Mat work;
+  const cv::Mat& image = emulate ? work : decoded;
 
   if (out.info.containerFrames > 0) {
     const size_t t = size_t(out.info.containerFrames) + 8;
@@ -74,6 +81,18 @@ FaceAnalysis AnalyzeFaces(const std::string& path, FaceModels& models, const Fac
     const AVFrame* f = dec.NextFrame();
     if (!f) break;
     dec.ToRgb24(f, rgb.data());
+    if (emulate) {
+      // Fresh buffers each frame (never aliasing `decoded`, which the next decode overwrites).
+      cv::Mat sized;
+      if (options.squash > 0)
+        cv::resize(decoded, sized, cv::Size(options.squash, options.squash), 0, 0, cv::INTER_LINEAR);
+      else
+        sized = decoded.clone();
+      if (options.swapRB)
+        cv::cvtColor(sized, work, cv::COLOR_RGB2BGR);
+      else
+        work = sized;
+    }
     const double t1 = Now();
     out.timings.decode += t1 - t0;
 

@@ -4,7 +4,7 @@
 //   plain   = face_landmark (468 points)                  -> lip sync, mouth-quality crop
 //   refined = face_landmark_with_attention (478 points)   -> lip dynamics, eyebrows, silent lips
 // Profile kRefinedOnly runs the refined configuration alone and fills the plain track from
-// its points 0..467 (faster; its effect on each metric is still to be measured).
+// its points 0..467 (faster; measured effect per metric: docs/face.md, docs/fidelity.md).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +42,16 @@ struct FaceModels {
 struct FaceAnalysisOptions {
   // Run the plain and refined configurations of a frame on two threads.
   bool parallel = false;
+  // Reference-emulation switches: measurement aids (docs/fidelity.md rows 3-4), NOT for
+  // normal use. Off by default; METRICS.md says theval does not copy these quirks.
+  // swapRB: hand the detector and both landmark models the frame with R and B swapped (BGR),
+  // as the reference's lip-sync script does (one MediaPipe instance on a BGR image).
+  bool swapRB = false;
+  // squash > 0: resize every decoded frame to squash x squash (cv::resize INTER_LINEAR,
+  // cv2.resize's default, as the reference does before two metrics) before the face pipeline.
+  // Landmarks stay normalised (0..1 of the squashed frame = of the original frame); the box
+  // and head pose are still computed in pixels of the original frame size.
+  int squash = 0;
 };
 
 struct FaceTimings {  // seconds
