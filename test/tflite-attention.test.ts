@@ -115,7 +115,7 @@ describe('whole network vs MediaPipe TF graph (TF.js)', () => {
     [
       'face photo (grace_hopper, resized to 192x192 by OpenCV)',
       () => {
-        const img = path.resolve(REPO, '..', 'shared', 'fixtures', 'faces', 'grace_hopper_512x512.jpg');
+        const img = path.resolve(REPO, 'samples', 'faces', 'grace_hopper_512x512.jpg');
         const script =
           'import cv2,sys,numpy as np;i=cv2.imread(sys.argv[1]);i=cv2.cvtColor(cv2.resize(i,(192,192),interpolation=cv2.INTER_AREA),cv2.COLOR_BGR2RGB);sys.stdout.buffer.write((i.astype(np.float32)/255).tobytes())';
         const r = spawnSync(PYTHON, ['-c', script, img], { maxBuffer: 1 << 24 });

@@ -11,8 +11,8 @@ import { mediaDir } from './media.js';
 
 export { GRACE_HOPPER };
 
-/** Public-domain face photos in ../shared/fixtures/faces (THEVAL_FACE_FIXTURES overrides), when present. */
-export const faceFixtures = process.env.THEVAL_FACE_FIXTURES ?? path.resolve(packageRoot, '..', 'shared', 'fixtures', 'faces');
+/** Public-domain face photos shipped in samples/faces (THEVAL_FACE_FIXTURES overrides). */
+export const faceFixtures = process.env.THEVAL_FACE_FIXTURES ?? path.resolve(packageRoot, 'samples', 'faces');
 
 /**
  * NASA portrait (scikit-image's `astronaut`), 512x512, a small face (eyes ~44 px apart).

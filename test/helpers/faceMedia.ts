@@ -1,12 +1,10 @@
 /** Face test media and small geometry helpers for the face pipeline tests. */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../lib/native.js';
 import { ffmpegClip } from './media.js';
 
 export const GRACE = path.join(packageRoot, 'samples', 'faces', 'grace_hopper_512x512.jpg');
-const SHARED_ASTRONAUT = path.resolve(packageRoot, '..', 'shared', 'fixtures', 'faces', 'astronaut.png');
-export const ASTRONAUT = existsSync(SHARED_ASTRONAUT) ? SHARED_ASTRONAUT : '/work/shared/fixtures/faces/astronaut.png';
+export const ASTRONAUT = path.resolve(packageRoot, 'samples', 'faces', 'astronaut.png');
 
 /** A lossless still (PNG) of `src` through an ffmpeg filter graph. */
 export function stillImage(name: string, src: string[], filter: string): string {

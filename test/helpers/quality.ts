@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ffmpegClip } from './media.js';
 
-export const facesDir = process.env.THEVAL_FACES_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/faces');
+export const facesDir = process.env.THEVAL_FACES_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../samples/faces');
 export const FACES = {
   hopper: path.join(facesDir, 'grace_hopper_512x512.jpg'),
   astronaut: path.join(facesDir, 'astronaut.png'),
