@@ -1,9 +1,9 @@
 /** `theval probe <video...> [--json] [--jobs N]`: what theval sees in each video. */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { probe, type ProbeResult } from '../decode/video.js';
 import { fromNative } from '../errors.js';
 import { mapLimit } from '../util/mapLimit.js';
+import { EXIT, UsageError, parse, positiveInt, runCommand } from './common.js';
 
 const help = `Usage: theval probe <video...> [--json] [--jobs N]
 
@@ -23,48 +23,34 @@ type Outcome = { path: string; result?: ProbeResult; error?: { code: string; mes
 
 export const command = {
   summary: 'video metadata and decodable frame count',
-  async run(argv: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { json: { type: 'boolean' }, jobs: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      });
-    } catch (e) {
-      console.error(`theval probe: ${(e as Error).message}\n\n${help}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-      console.log(help);
-      return 0;
-    }
-    if (positionals.length === 0) {
-      console.error(`theval probe: no video given\n\n${help}`);
-      return 2;
-    }
-    const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) {
-      console.error(`theval probe: --jobs must be a positive integer, got ${values.jobs}`);
-      return 2;
-    }
-    const outcomes = await mapLimit(positionals, jobs, async (path): Promise<Outcome> => {
-      try {
-        return { path, result: await probe(path) };
-      } catch (e) {
-        const err = fromNative(e);
-        return { path, error: { code: err.code, message: err.message } };
-      }
-    });
-    if (values.json) {
-      console.log(JSON.stringify(outcomes.map((o) => o.result ?? { path: o.path, error: o.error }), jsonNumbers, 2));
-    } else {
-      for (const o of outcomes) console.log(o.result ? describe(o.result) : `${o.path}\n  error ${o.error!.code}: ${o.error!.message}\n`);
-    }
-    return outcomes.some((o) => o.error) ? 1 : 0;
+  run(argv: string[]): Promise<number> {
+    return runCommand('probe', help, () => probeFiles(argv));
   },
 };
+
+async function probeFiles(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, jobs: { type: 'string' } });
+  if (values.help) {
+    console.log(help);
+    return EXIT.OK;
+  }
+  if (positionals.length === 0) throw new UsageError('no video given');
+  const jobs = positiveInt(values.jobs, '--jobs') ?? availableParallelism();
+  const outcomes = await mapLimit(positionals, jobs, async (path): Promise<Outcome> => {
+    try {
+      return { path, result: await probe(path) };
+    } catch (e) {
+      const err = fromNative(e);
+      return { path, error: { code: err.code, message: err.message } };
+    }
+  });
+  if (values.json) {
+    console.log(JSON.stringify(outcomes.map((o) => o.result ?? { path: o.path, error: o.error }), jsonNumbers, 2));
+  } else {
+    for (const o of outcomes) console.log(o.result ? describe(o.result) : `${o.path}\n  error ${o.error!.code}: ${o.error!.message}\n`);
+  }
+  return outcomes.some((o) => o.error) ? EXIT.SOME_FAILED : EXIT.OK;
+}
 
 /** JSON has no NaN: unknown numbers become null. */
 function jsonNumbers(_key: string, value: unknown): unknown {

@@ -1,11 +1,11 @@
 /** `theval vad <video|wav...> [--json] [--probabilities] [--jobs N]`: Silero VAD v5 speech segments. */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { speechTimestampsSeconds } from '../audio/speechSegments.js';
 import { speechProbabilities, VAD_SAMPLE_RATE, VAD_WINDOW } from '../audio/vad.js';
 import { decodeAudio } from '../decode/audio.js';
 import { fromNative } from '../errors.js';
 import { mapLimit } from '../util/mapLimit.js';
+import { EXIT, UsageError, parse, positiveInt, runCommand } from './common.js';
 
 const help = `Usage: theval vad <video|audio...> [--json] [--probabilities] [--jobs N]
 
@@ -86,46 +86,27 @@ export async function vadFile(path: string, withProbabilities = false): Promise<
 
 export const command = {
   summary: 'speech segments (Silero VAD v5) of each file',
-  async run(argv: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          json: { type: 'boolean' },
-          probabilities: { type: 'boolean' },
-          jobs: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      console.error(`theval vad: ${(e as Error).message}\n\n${help}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-      console.log(help);
-      return 0;
-    }
-    if (positionals.length === 0) {
-      console.error(`theval vad: no file given\n\n${help}`);
-      return 2;
-    }
-    const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) {
-      console.error(`theval vad: --jobs must be a positive integer, got ${values.jobs}`);
-      return 2;
-    }
-    const outcomes = await mapLimit(positionals, jobs, (path) => vadFile(path, values.probabilities === true));
-    if (values.json) {
-      console.log(JSON.stringify(outcomes, null, 2));
-    } else {
-      for (const o of outcomes) console.log(describe(o));
-    }
-    return outcomes.some((o) => 'error' in o) ? 1 : 0;
+  run(argv: string[]): Promise<number> {
+    return runCommand('vad', help, () => vadFiles(argv));
   },
 };
+
+async function vadFiles(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, probabilities: { type: 'boolean' }, jobs: { type: 'string' } });
+  if (values.help) {
+    console.log(help);
+    return EXIT.OK;
+  }
+  if (positionals.length === 0) throw new UsageError('no file given');
+  const jobs = positiveInt(values.jobs, '--jobs') ?? availableParallelism();
+  const outcomes = await mapLimit(positionals, jobs, (path) => vadFile(path, values.probabilities === true));
+  if (values.json) {
+    console.log(JSON.stringify(outcomes, null, 2));
+  } else {
+    for (const o of outcomes) console.log(describe(o));
+  }
+  return outcomes.some((o) => 'error' in o) ? EXIT.SOME_FAILED : EXIT.OK;
+}
 
 const sec = (x: number): string => `${Math.round(x * 1000) / 1000}`;
 
