@@ -1,10 +1,10 @@
 /** `theval track <video> -o tracks.json`: the face tracks of one video as JSON. */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { analyzeAudio } from '../audio/analyzeAudio.js';
 import { fromNative } from '../errors.js';
 import { trackFaces, type FaceProfile } from '../face/trackFaces.js';
 import { tracksToJson } from '../io/tracksJson.js';
+import { EXIT, UsageError, parse, runCommand } from './common.js';
 
 const help = `Usage: theval track <video> -o tracks.json [--profile both|refinedOnly]
 
@@ -29,57 +29,44 @@ Exit status: 0 on success, 1 when the video could not be processed, 2 on bad usa
 
 export const command = {
   summary: 'face landmark tracks of a video as JSON',
-  async run(argv: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { out: { type: 'string', short: 'o' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      });
-    } catch (e) {
-      console.error(`theval track: ${(e as Error).message}\n\n${help}`);
-      return 2;
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-      console.log(help);
-      return 0;
-    }
-    if (positionals.length !== 1 || !values.out) {
-      console.error(`theval track: give one video and -o FILE\n\n${help}`);
-      return 2;
-    }
-    const profile = (values.profile ?? 'both') as FaceProfile;
-    if (profile !== 'both' && profile !== 'refinedOnly') {
-      console.error(`theval track: --profile must be both or refinedOnly, got ${values.profile}`);
-      return 2;
-    }
-    const video = positionals[0];
-    try {
-      const r = await trackFaces(video, { profile });
-      const audio = await analyzeAudio(video, r.fps, r.frames);
-      const json = {
-        ...tracksToJson(r),
-        hasAudio: audio.tracks.hasAudio,
-        speech: audio.tracks.speech,
-        rms: Array.from(audio.tracks.rms, (v) => (Number.isFinite(v) ? v : null)),
-      };
-      const text = JSON.stringify(json);
-      for (const w of audio.warnings) console.error(`theval track: audio: ${w}`);
-      if (values.out === '-') process.stdout.write(text + '\n');
-      else await writeFile(values.out, text + '\n');
-      const found = Array.from({ length: r.frames }, (_, t) => !Number.isNaN(r.landmarks[t * 468 * 3])).filter(Boolean).length;
-      console.error(
-        `theval track: ${video}: ${r.frames} frames, face in ${found}, ${(r.timings.totalMs / 1000).toFixed(1)} s ` +
-          `(${((r.frames * 1000) / r.timings.totalMs).toFixed(1)} frames/s, ${r.timings.backend}, profile ${r.profile})`,
-      );
-      for (const w of r.warnings) console.error(`theval track: warning: ${w}`);
-      return 0;
-    } catch (e) {
-      const err = fromNative(e);
-      console.error(`theval track: ${err.code}: ${err.message}`);
-      return 1;
-    }
+  run(argv: string[]): Promise<number> {
+    return runCommand('track', help, () => trackFile(argv));
   },
 };
+
+async function trackFile(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, profile: { type: 'string' } });
+  if (values.help) {
+    console.log(help);
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1 || !values.out) throw new UsageError('give one video and -o FILE');
+  const profile = (values.profile ?? 'both') as FaceProfile;
+  if (profile !== 'both' && profile !== 'refinedOnly') throw new UsageError(`--profile must be both or refinedOnly, got ${values.profile}`);
+  const video = positionals[0];
+  try {
+    const r = await trackFaces(video, { profile });
+    const audio = await analyzeAudio(video, r.fps, r.frames);
+    const json = {
+      ...tracksToJson(r),
+      hasAudio: audio.tracks.hasAudio,
+      speech: audio.tracks.speech,
+      rms: Array.from(audio.tracks.rms, (v) => (Number.isFinite(v) ? v : null)),
+    };
+    const text = JSON.stringify(json);
+    for (const w of audio.warnings) console.error(`theval track: audio: ${w}`);
+    if (values.out === '-') process.stdout.write(text + '\n');
+    else await writeFile(values.out, text + '\n');
+    const found = Array.from({ length: r.frames }, (_, t) => !Number.isNaN(r.landmarks[t * 468 * 3])).filter(Boolean).length;
+    console.error(
+      `theval track: ${video}: ${r.frames} frames, face in ${found}, ${(r.timings.totalMs / 1000).toFixed(1)} s ` +
+        `(${((r.frames * 1000) / r.timings.totalMs).toFixed(1)} frames/s, ${r.timings.backend}, profile ${r.profile})`,
+    );
+    for (const w of r.warnings) console.error(`theval track: warning: ${w}`);
+    return EXIT.OK;
+  } catch (e) {
+    const err = fromNative(e);
+    console.error(`theval track: ${err.code}: ${err.message}`);
+    return EXIT.SOME_FAILED;
+  }
+}
