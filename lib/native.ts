@@ -234,7 +234,7 @@ export interface NativeFaceResult {
   presence: Float32Array;
   /** frames x 4: x0, y0, x1, y1 in pixels (min / max of the plain landmarks). */
   box: Float32Array;
-  /** frames x 3: pitch, yaw, roll in degrees (NaN until head pose is merged from branch `pose`). */
+  /** frames x 3: pitch, yaw, roll in degrees (docs/pose.md); NaN where no face. */
   pose: Float32Array;
   warnings: string[];
   timings: NativeFaceTimings;
