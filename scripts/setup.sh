@@ -8,12 +8,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { printf 'theval setup: %s\n' "$*" >&2; }
 
 # --- system packages --------------------------------------------------------------------
-# Build: g++, cmake, ninja, pkg-config, FFmpeg and OpenCV headers. Run time: ffmpeg's
+# Build: g++, cmake, ninja, pkg-config, FFmpeg and OpenCV headers (git: the build test copies the tracked tree). Run time: ffmpeg's
 # libraries, OpenCV (+ opencv-data for BRISQUE's trained model). Tests and samples:
 # the ffmpeg CLI (reference decoder), espeak-ng and sox (speech), python3-opencv (reference
 # BRISQUE), chromium (MediaPipe's own solution as a reference, where available).
 APT_PACKAGES=(
-  ca-certificates g++ make cmake ninja-build pkg-config python3
+  ca-certificates git g++ make cmake ninja-build pkg-config python3
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libffmpeg-nvenc-dev
   ffmpeg libopencv-dev opencv-data
   espeak-ng sox python3-opencv python3-numpy
