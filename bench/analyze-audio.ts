@@ -10,6 +10,7 @@ import path from 'node:path';
 import { analyzeAudio } from '../lib/audio/analyzeAudio.js';
 import { speechProbabilities } from '../lib/audio/vad.js';
 import { decodeAudio } from '../lib/decode/audio.js';
+import { timeCalls } from './timing.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'theval-bench-aa-'));
 const wav = path.join(dir, 's.wav');
@@ -23,17 +24,9 @@ execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size
   '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ar', '48000', '-t', '60', clip]);
 
 async function time(label: string, f: () => Promise<unknown>, reps = 5): Promise<number> {
-  await f();
-  const ms: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await f();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  const med = ms[Math.floor(ms.length / 2)]!;
-  console.log(`${label.padEnd(44)} median ${med.toFixed(0)} ms (min ${ms[0]!.toFixed(0)}, max ${ms.at(-1)!.toFixed(0)})`);
-  return med;
+  const t = await timeCalls(f, reps);
+  console.log(`${label.padEnd(44)} median ${t.median.toFixed(0)} ms (min ${t.min.toFixed(0)}, max ${t.max.toFixed(0)})`);
+  return t.median;
 }
 
 console.log(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model}; clip 60 s, 1500 frames`);

@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { speechProbabilities } from '../lib/audio/vad.js';
 import { speechTimestampsSeconds } from '../lib/audio/speechSegments.js';
 import { vadModelPath } from '../lib/models/vadModel.js';
+import { timeCalls } from './timing.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'theval-bench-vad-'));
 const wav = path.join(dir, 's.wav');
@@ -23,15 +24,8 @@ const minute = new Float32Array(16000 * 60);
 for (let i = 0; i < minute.length; i += clip.length) minute.set(clip.subarray(0, Math.min(clip.length, minute.length - i)), i);
 
 async function time(label: string, f: () => Promise<unknown>, reps = 3): Promise<void> {
-  await f(); // warm-up (session creation, first-run allocations)
-  const ms: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await f();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  console.log(`${label.padEnd(58)} median ${ms[Math.floor(ms.length / 2)]!.toFixed(0)} ms / min of audio (min ${ms[0]!.toFixed(0)})`);
+  const t = await timeCalls(f, reps);
+  console.log(`${label.padEnd(58)} median ${t.median.toFixed(0)} ms / min of audio (min ${t.min.toFixed(0)})`);
 }
 
 console.log(`node ${process.version}, onnxruntime-node ${ort.env.versions.node}, ${os.cpus().length} x ${os.cpus()[0]?.model}`);

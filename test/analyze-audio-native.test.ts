@@ -21,7 +21,7 @@ import { lipSync } from '../lib/metrics/lipSync.js';
 import { silentLipStability } from '../lib/metrics/silentLipStability.js';
 import { probe } from '../lib/index.js';
 import { speechWav, talkingClip } from './helpers/av-media.js';
-import { clips, ffmpegAudio, ffmpegClip, mediaDir } from './helpers/media.js';
+import { clips, ffmpegAudio, ffmpegClip, mediaDir, noiseBytes } from './helpers/media.js';
 import { emptyFace, fillFace } from './metrics-helpers.js';
 
 const RMS_TOL = 2e-6;
@@ -128,18 +128,6 @@ describe('analyzeAudio (native decoder) equals the pure functions on ffmpeg-CLI-
   });
 });
 
-/** Deterministic bytes (xorshift) for corruption. */
-function noise(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 describe('analyzeAudio on bad input: a defined result for each case', () => {
   it('no audio stream: hasAudio false, reason "no audio", NaN loudness of length T, empty masks', async () => {
@@ -249,7 +237,7 @@ describe('analyzeAudio on bad input: a defined result for each case', () => {
     const audio = pids.flatMap((p, i) => (p === audioPid ? [i] : []));
     expect(audio.length).toBeGreaterThan(60);
     const mid = audio.slice(Math.floor(audio.length / 2) - 8, Math.floor(audio.length / 2) + 8);
-    mid.forEach((i, k) => noise(184, 1000 + k).copy(d, i * 188 + 4));
+    mid.forEach((i, k) => noiseBytes(184, 1000 + k).copy(d, i * 188 + 4));
     tsCorrupt = path.join(mediaDir, 'sp-aac-corrupt.ts');
     writeFileSync(tsCorrupt, d);
   });
@@ -282,7 +270,7 @@ describe('analyzeAudio on bad input: a defined result for each case', () => {
   it('MKV with AAC, 16 KiB of noise in the middle: no throw, the ffmpeg CLI result, the loss is reported', async () => {
     const src = talkingClip('sp-aac.mkv', 4, ['-af', pad, '-ar', '48000', '-c:a', 'aac', '-shortest']);
     const d = Buffer.from(readFileSync(src));
-    noise(16384, 4242).copy(d, Math.floor(d.length / 2) - 8192);
+    noiseBytes(16384, 4242).copy(d, Math.floor(d.length / 2) - 8192);
     const bad = path.join(mediaDir, 'sp-aac-corrupt.mkv');
     writeFileSync(bad, d);
     const a = await analyzeAudio(bad, 25, 100);

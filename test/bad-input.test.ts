@@ -6,23 +6,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, openVideo, probe } from '../lib/index.js';
-import { clips, ffmpegClip, mediaDir } from './helpers/media.js';
+import { clips, ffmpegClip, mediaDir, noiseBytes } from './helpers/media.js';
 
 const dir = path.join(mediaDir, 'bad');
 const f = (name: string): string => path.join(dir, name);
 
-/** Deterministic bytes (xorshift) for corruption. */
-function noise(n: number, seed = 12345): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 let ts: string;
 let fastStart: string;
@@ -32,7 +20,7 @@ beforeAll(() => {
   mkdirSync(dir, { recursive: true });
   writeFileSync(f('text.mp4'), 'this is not a video\n'.repeat(100));
   writeFileSync(f('empty.mp4'), '');
-  writeFileSync(f('random.mkv'), noise(64 * 1024));
+  writeFileSync(f('random.mkv'), noiseBytes(64 * 1024));
   ts = ffmpegClip('bad-src.ts', ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'mpegts', 'OUT']);
   fastStart = ffmpegClip('bad-src.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', 'OUT']);
   mkv = clips.vfr();
@@ -41,7 +29,7 @@ beforeAll(() => {
   writeFileSync(f('headers-only.ts'), tsData.subarray(0, 1000));
   // Corrupt: 4 KiB of noise over the middle of the stream (188-byte TS packets stay aligned).
   const corrupt = Buffer.from(tsData);
-  noise(4136, 99).copy(corrupt, 188 * 200);
+  noiseBytes(4136, 99).copy(corrupt, 188 * 200);
   writeFileSync(f('corrupt.ts'), corrupt);
   const mp4 = readFileSync(fastStart);
   writeFileSync(f('truncated.mp4'), mp4.subarray(0, Math.floor(mp4.length / 2)));

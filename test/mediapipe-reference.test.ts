@@ -9,6 +9,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ASTRONAUT, clipSpecs, GRACE_HOPPER, hasAstronaut } from './helpers/faceClips.js';
 import { compareLandmarks, formatComparison } from './helpers/landmarkCompare.js';
+import { pearson } from './helpers/stats.js';
 import {
   chromiumVersion,
   closeMediaPipe,
@@ -48,24 +49,6 @@ const dist = (a: [number, number], b: [number, number]): number => Math.hypot(a[
 const mouthOf = (f: Float32Array): [number, number] => mid(pt(f, 13), pt(f, 14));
 const interOcular = (f: Float32Array): number => dist(mid(pt(f, 33), pt(f, 133)), mid(pt(f, 362), pt(f, 263)));
 
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 const memo = new Map<string, Promise<ReferenceLandmarks>>();
 function once(key: string, f: () => Promise<ReferenceLandmarks>): Promise<ReferenceLandmarks> {

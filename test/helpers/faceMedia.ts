@@ -23,42 +23,7 @@ export function px(track: Float32Array, points: number, t: number, i: number, wi
   return [track[o] * width, track[o + 1] * height];
 }
 
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
-
-/** Least-squares slope of b on a. */
-export function slope(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-  }
-  return sab / saa;
-}
+export { pearson, slope } from './stats.js';
 
 /** Is frame t of a track a face (not NaN)? */
 export function hasFace(track: Float32Array, points: number, t: number): boolean {

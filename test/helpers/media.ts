@@ -98,3 +98,16 @@ export function ffmpegAudio(file: string, rate: number): Float32Array {
   const buf = execFileSync('ffmpeg', args, { maxBuffer: 1 << 30 });
   return new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
 }
+
+/** Deterministic pseudo-random bytes (xorshift32), e.g. to corrupt a file reproducibly. */
+export function noiseBytes(n: number, seed = 12345): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
