@@ -13,20 +13,15 @@
  */
 import { TheValError } from './errors.js';
 import { GROUPS, METRIC_IDS, getMetric } from './metrics/registry.js';
+import { nanMean } from './metrics/stats.js';
 import type { MetricGroup, MetricId } from './metrics/types.js';
 
 export type MetricValues = Record<MetricId, number>;
 
 /** Dataset value of a metric: mean of the per-video values, skipping NaN but not 0.0. */
 export function datasetValue(perVideo: ArrayLike<number>): { value: number; videos: number; nanVideos: number } {
-  let s = 0, n = 0;
-  for (let i = 0; i < perVideo.length; i++) {
-    const x = perVideo[i];
-    if (Number.isNaN(x)) continue;
-    s += x;
-    n++;
-  }
-  return { value: n === 0 ? NaN : s / n, videos: n, nanVideos: perVideo.length - n };
+  const { mean, count } = nanMean(perVideo);
+  return { value: mean, videos: count, nanVideos: perVideo.length - count };
 }
 
 /** Eq. 12 for one metric. Throws when gt is 0; NaN in, NaN out. */

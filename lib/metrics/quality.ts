@@ -1,6 +1,7 @@
 import type { FaceTracks } from '../tracks.js';
 import { LIPS } from './landmarkSets.js';
 import { plainView, type MetricResult } from './types.js';
+import { nanMean } from './stats.js';
 
 /** An RGB image for a quality model: H x W x 3 floats in [0, 1], row-major. */
 export interface QualityImage {
@@ -32,15 +33,9 @@ export interface FrameMeanDetails {
  * frame was scored, with `emptyReason`.
  */
 export function frameMean(scores: ArrayLike<number>, emptyReason = 'no scored frame'): MetricResult<FrameMeanDetails> {
-  let s = 0, n = 0;
-  for (let i = 0; i < scores.length; i++) {
-    const x = scores[i];
-    if (Number.isNaN(x)) continue;
-    s += x;
-    n++;
-  }
+  const { mean, count: n } = nanMean(scores);
   const details = { scoredFrames: n, skippedFrames: scores.length - n };
-  return n === 0 ? { value: NaN, reason: emptyReason, details } : { value: s / n, details };
+  return n === 0 ? { value: NaN, reason: emptyReason, details } : { value: mean, details };
 }
 
 /** Crop rectangle in pixels: columns [x0, x1), rows [y0, y1) (Python slice bounds). */

@@ -46,3 +46,16 @@ export function median(xs: ArrayLike<number>): number {
   const h = n >> 1;
   return n % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
+
+/** Mean of the values that are not NaN (0.0 counts), and how many there were; NaN when none. */
+export function nanMean(xs: ArrayLike<number>): { mean: number; count: number } {
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (Number.isNaN(x)) continue;
+    s += x;
+    n++;
+  }
+  return { mean: n === 0 ? NaN : s / n, count: n };
+}
