@@ -60,6 +60,8 @@ export interface NativeReadStats {
   framesRead: number;
   decodeErrors: number;
   corruptFrames: number;
+  /** RGB24 frames converted by theval's vector routine (libswscale's arithmetic) and by libswscale itself. */
+  rgbFrames: { simd: number; swscale: number };
   warnings: string[];
 }
 
@@ -276,6 +278,15 @@ export interface NativeBinding {
   probe(path: string): Promise<NativeProbeResult>;
   openVideo(path: string, options: NativeReaderOptions): Promise<NativeVideoReader>;
   decodeAudio(path: string, sampleRate: number): Promise<NativeAudio>;
+  /** Test hook: theval's yuv420p -> rgb24 routine against the system's libswscale (synchronous). */
+  checkYuv420Rgb24(options: {
+    colorspace: number;
+    fullRange: boolean;
+    width?: number;
+    height?: number;
+    exhaustive?: boolean;
+    seed?: number;
+  }): { pixels: number; vectorMismatches: number; scalarMismatches: number; vectorized: boolean };
   gpuInfo(): NativeGpuInfo;
   /** Loads OpenCV's BRISQUE (quality module) from its SVM model and range files. */
   loadBrisque(modelFile: string, rangeFile: string): Promise<NativeQualityModel>;

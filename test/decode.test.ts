@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { frames, openVideo, probe } from '../lib/index.js';
+import { native } from '../lib/native.js';
 import { clips, ffmpegFrames, type ClipName } from './helpers/media.js';
 
 async function decodeAll(file: string, options = {}): Promise<{ data: Buffer; count: number; width: number; height: number }> {
@@ -49,6 +50,9 @@ const matrix: Array<[ClipName, { width: number; height: number; fps: number; cod
   ['vfr', { width: 320, height: 240, fps: NaN, codec: 'h264' }],
   ['fullRange', { width: 320, height: 240, fps: 25, codec: 'mjpeg' }],
   ['bt709', { width: 320, height: 240, fps: 25, codec: 'h264' }],
+  ['width514', { width: 514, height: 290, fps: 25, codec: 'h264' }],
+  ['width526', { width: 526, height: 290, fps: 25, codec: 'h264' }],
+  ['fullRangeYuv420p', { width: 320, height: 240, fps: 25, codec: 'vp9' }],
 ];
 
 describe('decode matches ffmpeg -f rawvideo -pix_fmt rgb24, every pixel', () => {
@@ -73,6 +77,35 @@ describe('decode matches ffmpeg -f rawvideo -pix_fmt rgb24, every pixel', () => 
       expect(p.warnings).toEqual([]);
     });
   }
+});
+
+describe('RGB conversion: the vector routine takes the frames libswscale takes its SIMD path for', () => {
+  const avx2 = native().checkYuv420Rgb24({ colorspace: 5, fullRange: false, width: 64, height: 2 }).vectorized;
+  // Which frames went where (reader.stats().rgbFrames); the pixels themselves are checked
+  // against ffmpeg by the matrix above, and against libswscale exhaustively in yuv420-rgb24.test.ts.
+  const cases: Array<[ClipName, boolean]> = [
+    ['h264', true], ['width514', true], ['width526', true], ['fullRangeYuv420p', true], ['bt709', true],
+    ['vp9', true], ['rotated', true],
+    ['odd', false], // yuv444p
+    ['oddVp9', false], // odd height: libswscale's generic path
+    ['fullRange', false], // yuvj420p (MJPEG): libswscale's generic path
+  ];
+  for (const [name, vector] of cases) {
+    it.skipIf(!avx2)(`${name}: ${vector ? 'vector routine after one checked frame' : 'libswscale for every frame'}`, async () => {
+      const reader = await openVideo(clips[name]());
+      const buf = reader.allocate(4) as Uint8Array;
+      let count = 0;
+      for (let n; (n = await reader.read(buf, 4)) > 0; ) count += n;
+      const { rgbFrames } = reader.stats();
+      reader.close();
+      // The first frame is converted by libswscale and, for eligible frames, compared with the
+      // vector routine's output; only an exact match lets the routine take the rest.
+      expect(rgbFrames).toEqual(vector ? { simd: count - 1, swscale: 1 } : { simd: 0, swscale: count });
+    });
+  }
+  it.runIf(!avx2)('no AVX2 on this CPU: every frame goes to libswscale (the vector tests above are skipped for that reason)', () => {
+    expect(avx2).toBe(false);
+  });
 });
 
 describe('probe', () => {

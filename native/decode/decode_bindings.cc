@@ -12,6 +12,7 @@ extern "C" {
 #include "cuda/gpu_runtime.h"
 #include "decode/audio_decoder.h"
 #include "decode/video_decoder.h"
+#include "decode/yuv420_rgb24_check.h"
 
 namespace theval {
 
@@ -280,6 +281,10 @@ class VideoReader : public Napi::ObjectWrap<VideoReader> {
     o.Set("framesRead", Num(env, double(st.framesRead)));
     o.Set("decodeErrors", Num(env, double(st.decodeErrors + st.readErrors + st.corruptPackets + st.logged.count)));
     o.Set("corruptFrames", Num(env, double(st.corruptFrames)));
+    Napi::Object conv = Napi::Object::New(env);
+    conv.Set("simd", Num(env, double(st.simdFrames)));
+    conv.Set("swscale", Num(env, double(st.swscaleFrames)));
+    o.Set("rgbFrames", conv);
     o.Set("warnings", Strings(env, state_->Warnings()));
     return o;
   }
@@ -357,6 +362,29 @@ Napi::Value DecodeAudioJs(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
+// Test hook: checkYuv420Rgb24({ colorspace, fullRange, width, height, exhaustive, seed }).
+// Synchronous (an exhaustive check converts 2^24 pixels three ways, ~0.3 s).
+Napi::Value CheckYuv420Rgb24Js(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject())
+    throw MakeJsError(env, "BAD_ARGUMENT", "checkYuv420Rgb24(options)", "");
+  Napi::Object o = info[0].As<Napi::Object>();
+  YuvRgbCheck r;
+  try {
+    r = CheckYuv420Rgb24(int(GetNumber(o, "colorspace", 5)), GetBool(o, "fullRange", false),
+                         int(GetNumber(o, "width", 512)), int(GetNumber(o, "height", 512)),
+                         GetBool(o, "exhaustive", false), uint32_t(GetNumber(o, "seed", 1)));
+  } catch (const std::exception& e) {
+    throw MakeJsError(env, "BAD_ARGUMENT", e.what(), "");
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pixels", Num(env, double(r.pixels)));
+  out.Set("vectorMismatches", Num(env, double(r.vectorMismatches)));
+  out.Set("scalarMismatches", Num(env, double(r.scalarMismatches)));
+  out.Set("vectorized", Napi::Boolean::New(env, r.vectorized));
+  return out;
+}
+
 }  // namespace
 
 void InitDecode(Napi::Env env, Napi::Object exports) {
@@ -364,6 +392,7 @@ void InitDecode(Napi::Env env, Napi::Object exports) {
   exports.Set("probe", Napi::Function::New<Probe>(env, "probe"));
   exports.Set("openVideo", Napi::Function::New<OpenVideo>(env, "openVideo"));
   exports.Set("decodeAudio", Napi::Function::New<DecodeAudioJs>(env, "decodeAudio"));
+  exports.Set("checkYuv420Rgb24", Napi::Function::New<CheckYuv420Rgb24Js>(env, "checkYuv420Rgb24"));
 }
 
 }  // namespace theval

@@ -9,10 +9,12 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 
 #include "common/errors.h"
 #include "decode/rotate.h"
+#include "decode/yuv420_rgb24.h"
 
 namespace theval {
 
@@ -195,6 +197,7 @@ void VideoDecoder::ConvertUnrotated(const AVFrame* frame, uint8_t* dst) {
   const int colorKey = (frame->colorspace << 8) | (frame->color_range << 4) | 1;
   if (sws_ != swsConfigured_ || colorKey != colorKey_) {
     int *curInv, *curTable, inFull, outFull, brightness, contrast, saturation;
+    fastUsable_ = false;
     if (sws_getColorspaceDetails(sws_, &curInv, &inFull, &curTable, &outFull, &brightness, &contrast,
                                  &saturation) >= 0) {
       int cs = frame->colorspace;
@@ -202,13 +205,43 @@ void VideoDecoder::ConvertUnrotated(const AVFrame* frame, uint8_t* dst) {
       const int* table = sws_getCoefficients(cs);
       if (frame->color_range != AVCOL_RANGE_UNSPECIFIED) inFull = frame->color_range == AVCOL_RANGE_JPEG;
       sws_setColorspaceDetails(sws_, table, inFull, table, outFull, brightness, contrast, saturation);
+      // The coefficients libswscale's SIMD yuv420p -> rgb24 routine now uses.
+      fastCoeffs_ = SwsYuvRgbCoeffs(table, inFull != 0, brightness, contrast, saturation);
+      fastUsable_ = true;
+      if (fast_ == FastState::kVerified) fast_ = FastState::kUntested;  // new coefficients: prove again
     }
     swsConfigured_ = sws_;
     colorKey_ = colorKey;
   }
-  uint8_t* planes[4] = {dst, nullptr, nullptr, nullptr};
-  int strides[4] = {w * 3, 0, 0, 0};
+  // libswscale takes its SIMD routine for same-size yuv420p with an even height; so do we,
+  // with the same arithmetic in twice the lanes (decode/yuv420_rgb24.h).
+  const bool fastEligible = fastUsable_ && fast_ != FastState::kRejected &&
+                            frame->format == AV_PIX_FMT_YUV420P && frame->width == w &&
+                            frame->height == h && h % 2 == 0 && Yuv420ToRgb24Vectorized();
+  if (fastEligible && fast_ == FastState::kVerified) {
+    Yuv420ToRgb24(frame->data, frame->linesize, w, h, fastCoeffs_, dst, w * 3);
+    stats_.simdFrames++;
+    return;
+  }
+  // libswscale into padded rows, then copied: its SIMD routine converts whole 8/16-pixel
+  // groups, so with tight rows it writes past the end of the buffer for some widths (526)
+  // and leaves the last pixels of each row unwritten for others (514, 518). Measured on
+  // FFmpeg 5.1; frames from FFmpeg's own allocators always have that padding.
+  const int padded = ((w + 31) & ~31) * 3 + 64;
+  swsOut_.resize(size_t(padded) * h + 64);
+  uint8_t* planes[4] = {swsOut_.data(), nullptr, nullptr, nullptr};
+  int strides[4] = {padded, 0, 0, 0};
   sws_scale(sws_, frame->data, frame->linesize, 0, frame->height, planes, strides);
+  for (int y = 0; y < h; y++) std::memcpy(dst + size_t(y) * w * 3, swsOut_.data() + size_t(y) * padded, size_t(w) * 3);
+  stats_.swscaleFrames++;
+  if (fastEligible) {
+    // First frame with these coefficients: use the vector routine from now on only if it
+    // reproduces libswscale on this frame byte for byte (guards other FFmpeg versions).
+    fastCheck_.resize(size_t(w) * h * 3);
+    Yuv420ToRgb24(frame->data, frame->linesize, w, h, fastCoeffs_, fastCheck_.data(), w * 3);
+    fast_ = std::memcmp(fastCheck_.data(), dst, fastCheck_.size()) == 0 ? FastState::kVerified
+                                                                       : FastState::kRejected;
+  }
 }
 
 void VideoDecoder::ToRgb24(const AVFrame* frame, uint8_t* dst) {

@@ -9,6 +9,7 @@
 
 #include "decode/ffmpeg_log.h"
 #include "decode/ffmpeg_util.h"
+#include "decode/yuv420_rgb24.h"
 
 struct SwsContext;
 
@@ -50,6 +51,8 @@ struct DecodeStats {
   int64_t resized = 0;        // frames whose size differed from the first frame's
   double firstTime = NAN;     // seconds: timestamps of the first and last decoded frames
   double lastTime = NAN;
+  int64_t simdFrames = 0;     // converted to RGB by the vector routine (decode/yuv420_rgb24.h)
+  int64_t swscaleFrames = 0;  // converted by libswscale
   std::vector<std::string> Warnings(const VideoInfo& info, bool finished) const;
 };
 
@@ -96,6 +99,12 @@ class VideoDecoder {
   SwsContext* sws_ = nullptr;
   SwsContext* swsConfigured_ = nullptr;  // context whose colour details were last set
   int colorKey_ = 0;
+  enum class FastState { kUntested, kVerified, kRejected };
+  FastState fast_ = FastState::kUntested;
+  bool fastUsable_ = false;       // fastCoeffs_ hold the current colour details
+  YuvRgbCoeffs fastCoeffs_{};
+  std::vector<uint8_t> swsOut_;     // libswscale's output, padded rows
+  std::vector<uint8_t> fastCheck_;  // the vector routine's output on the checked frame
   std::vector<uint8_t> scratch_;  // unrotated RGB when rotating
   std::vector<uint8_t> rgb_;      // RGB frame when converting to float
 };

@@ -50,6 +50,12 @@ export const clips = {
   rotated180: () => rotatedClip(180),
   vfr: () => ffmpegClip('vfr.mkv', [...src('320x240', '25', 2), '-vf', "setpts='if(lt(N,20),N*0.04,0.8+(N-20)*0.1)/TB'", '-fps_mode', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', 'OUT']),
   fullRange: () => ffmpegClip('mjpeg.avi', [...src('320x240', '25', 1), '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '3', 'OUT']),
+  // Even-height yuv420p at widths where libswscale's SIMD routine, given tight rows, leaves
+  // the last pixels unwritten (514) or writes past the row end (526).
+  width514: () => ffmpegClip('w514.mp4', [...src('514x290', '25', 1), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', 'OUT']),
+  width526: () => ffmpegClip('w526.mp4', [...src('526x290', '25', 1), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', 'OUT']),
+  // Full range flagged on a plain yuv420p stream (VP9 keeps the format; H.264 would decode to yuvj420p).
+  fullRangeYuv420p: () => ffmpegClip('fullrange-vp9.webm', [...src('320x240', '25', 1), '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-pix_fmt', 'yuv420p', '-color_range', 'pc', 'OUT']),
   bt709: () => ffmpegClip('bt709.mp4', [...src('320x240', '25', 1), '-vf', 'scale=out_color_matrix=bt709', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', 'OUT']),
   fiveOne: () => ffmpegClip('surround.mkv', [...src('160x120', '25', 1), ...tone(48000, '5.1', 1), '-c:v', 'libx264', '-c:a', 'ac3', '-shortest', 'OUT']),
   audio8k: () => ffmpegClip('tone8k.wav', [...tone(8000, 'mono', 1), 'OUT']),
