@@ -1,6 +1,13 @@
 #include "decode/yuv420_rgb24.h"
 
+#include <cstddef>
+
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(THEVAL_NO_X86_SIMD)
+#define THEVAL_X86 1
 #include <immintrin.h>
+#else
+#define THEVAL_X86 0  // other CPUs: libswscale converts every frame (its arithmetic differs there)
+#endif
 
 namespace theval {
 
@@ -34,6 +41,7 @@ void RowScalar(const uint8_t* py, const uint8_t* pu, const uint8_t* pv, int x0, 
   for (int x = x0; x < w; x++) PixelScalar(py[x], pu[x >> 1], pv[x >> 1], k, d + 3 * x);
 }
 
+#if THEVAL_X86
 // Shuffle index for output chunk c (16 bytes), channel ch, byte i: the pixel (within the
 // lane's 16) whose channel ch lands at byte 16c + i, or -1.
 constexpr char Sel(int c, int ch, int i) { return (16 * c + i) % 3 == ch ? char((16 * c + i) / 3) : char(-1); }
@@ -105,6 +113,10 @@ bool DetectAvx2() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2");
 }
+#else
+bool DetectAvx2() { return false; }
+void RowAvx2(const uint8_t*, const uint8_t*, const uint8_t*, int, const YuvRgbCoeffs&, uint8_t*) {}
+#endif
 
 }  // namespace
 
@@ -146,8 +158,8 @@ bool Yuv420ToRgb24Vectorized() {
 void Yuv420ToRgb24Scalar(const uint8_t* const src[3], const int srcStride[3], int w, int h,
                          const YuvRgbCoeffs& k, uint8_t* dst, int dstStride) {
   for (int j = 0; j < h; j++) {
-    RowScalar(src[0] + ptrdiff_t(j) * srcStride[0], src[1] + ptrdiff_t(j >> 1) * srcStride[1],
-              src[2] + ptrdiff_t(j >> 1) * srcStride[2], 0, w, k, dst + ptrdiff_t(j) * dstStride);
+    RowScalar(src[0] + std::ptrdiff_t(j) * srcStride[0], src[1] + std::ptrdiff_t(j >> 1) * srcStride[1],
+              src[2] + std::ptrdiff_t(j >> 1) * srcStride[2], 0, w, k, dst + std::ptrdiff_t(j) * dstStride);
   }
 }
 
@@ -158,8 +170,8 @@ void Yuv420ToRgb24(const uint8_t* const src[3], const int srcStride[3], int w, i
     return;
   }
   for (int j = 0; j < h; j++) {
-    RowAvx2(src[0] + ptrdiff_t(j) * srcStride[0], src[1] + ptrdiff_t(j >> 1) * srcStride[1],
-            src[2] + ptrdiff_t(j >> 1) * srcStride[2], w, k, dst + ptrdiff_t(j) * dstStride);
+    RowAvx2(src[0] + std::ptrdiff_t(j) * srcStride[0], src[1] + std::ptrdiff_t(j >> 1) * srcStride[1],
+            src[2] + std::ptrdiff_t(j >> 1) * srcStride[2], w, k, dst + std::ptrdiff_t(j) * dstStride);
   }
 }
 
