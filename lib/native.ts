@@ -321,6 +321,8 @@ export interface NativeBinding {
   ): NativePoseDetails;
   analyzeFaces(path: string, options: NativeFaceOptions): Promise<NativeFaceResult>;
   inferModel(path: string, spec: NativeInferSpec, input: Float32Array): Promise<NativeInferResult>;
+  /** Test hook: the kernel of the attention model's native TransformTensorBilinear layer. */
+  transformTensorBilinear(features: Float32Array, shape: [number, number, number], matrix: Float32Array, oh: number, ow: number): Float32Array;
   /** The face detector alone on a file's first frame, detections in tracking order. */
   detectFaces(path: string, detectorModel: string): Promise<NativeDetection[]>;
 }

@@ -93,6 +93,7 @@ describe('cache', () => {
       expect.arrayContaining([
         'face_landmark.onnx',
         'face_landmark_with_attention.onnx',
+        'face_landmark_with_attention.native.onnx',
         'face_detection_short_range.onnx',
         'face_geometry.json',
       ]),

@@ -174,7 +174,13 @@ describe('bad input', () => {
     await expect(trackFaces(junk)).rejects.toMatchObject({ code: 'NOT_MEDIA' });
     const models = (await trackFaces(GRACE)).models;
     const gone = path.join(work, 'gone.onnx');
-    await expect(trackFaces(GRACE, { models: { ...models, landmarkAttention: gone } })).rejects.toMatchObject({
+    // The face pass runs the attention model's native variant when given, else the portable file.
+    await expect(trackFaces(GRACE, { models: { ...models, landmarkAttentionNative: gone } })).rejects.toMatchObject({
+      code: 'MODEL_MISSING',
+      file: gone,
+    });
+    const { landmarkAttentionNative: _unused, ...portableOnly } = models;
+    await expect(trackFaces(GRACE, { models: { ...portableOnly, landmarkAttention: gone } })).rejects.toMatchObject({
       code: 'MODEL_MISSING',
       file: gone,
     });

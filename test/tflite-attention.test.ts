@@ -27,6 +27,7 @@ import {
   transformTensorBilinearV2,
   type L2TMOptions,
 } from './helpers/mediapipeKernels.js';
+import { native } from '../lib/native.js';
 import { hasOpenCv, runOpenCv } from './helpers/opencvDnn.js';
 import { ensureHumanModels, loadTfjsAttention } from './helpers/tfjsAttentionOracle.js';
 
@@ -220,5 +221,14 @@ describe('TransformTensorBilinear sampling outside the feature map', () => {
     });
     const d = compare(res.crop.data as Float32Array, expected);
     expect(d.rel).toBeLessThanOrEqual(MAX_REL);
+    // The native pipeline's layer (the kernel of face_landmark_with_attention.native.onnx's
+    // sampler node) against the same port of MediaPipe's kernel.
+    const nat = native().transformTensorBilinear(feats, [48, 48, 32], mat, 16, 16);
+    const dn = compare(nat, expected);
+    expect(dn.rel, 'native layer').toBeLessThanOrEqual(MAX_REL);
+    for (let p = 0; p < 256; p++) {
+      const want = expected.subarray(p * 32, p * 32 + 32).every((v) => v === 0);
+      expect(nat.subarray(p * 32, p * 32 + 32).every((v) => v === 0), `pixel ${p} zero`).toBe(want);
+    }
   });
 });

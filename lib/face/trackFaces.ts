@@ -17,6 +17,12 @@ export type FaceProfile = 'both' | 'refinedOnly';
 export interface FaceModelFiles {
   landmark: string;
   landmarkAttention: string;
+  /**
+   * The attention model with its crop sampler as theval's native OpenCV layer (faster,
+   * same outputs within 1e-4 relative: test/face-inference.test.ts). Used when given;
+   * otherwise `landmarkAttention` runs.
+   */
+  landmarkAttentionNative?: string;
   detector: string;
   /** face_geometry.json (canonical face for head pose); without it the pose track is NaN. */
   geometry?: string;
@@ -67,7 +73,13 @@ let prepared: Promise<FaceModelFiles> | undefined;
 /** The face models from the cache (prepared once per process). */
 export function defaultFaceModels(): Promise<FaceModelFiles> {
   prepared ??= prepareFaceModels({ cacheDir: path.join(modelCacheDir(), 'face') }).then(
-    (m) => ({ landmark: m.landmark, landmarkAttention: m.landmarkAttention, detector: m.detector, geometry: m.geometry }),
+    (m) => ({
+      landmark: m.landmark,
+      landmarkAttention: m.landmarkAttention,
+      landmarkAttentionNative: m.landmarkAttentionNative,
+      detector: m.detector,
+      geometry: m.geometry,
+    }),
     (e: unknown) => {
       prepared = undefined;
       throw e;
@@ -95,7 +107,7 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
   try {
     r = await native().analyzeFaces(file, {
       landmarkModel: models.landmark,
-      attentionModel: models.landmarkAttention,
+      attentionModel: models.landmarkAttentionNative ?? models.landmarkAttention,
       detectorModel: models.detector,
       ...(models.geometry ? { geometry: models.geometry } : {}),
       profile,

@@ -11,7 +11,7 @@ import { TheValError } from '../errors.js';
 import { extractFaceModels, FACE_MODEL_FILES, sha256, type FaceModelKey } from './faceMeshPackage.js';
 import { faceGeometryToJson, parseFaceGeometry } from './faceGeometry.js';
 import { CONVERTER_VERSION, convertTflite } from './tflite/convert.js';
-import { MEDIAPIPE_CUSTOM_OPS } from './tflite/mediapipeOps.js';
+import { MEDIAPIPE_CUSTOM_OPS, MEDIAPIPE_CUSTOM_OPS_NATIVE } from './tflite/mediapipeOps.js';
 
 export { FACE_MESH_PACKAGE, FACE_MESH_VERSION, FACE_MODEL_FILES } from './faceMeshPackage.js';
 
@@ -34,6 +34,12 @@ export interface PreparedFaceModels {
    * dnn both load it.
    */
   landmarkAttention: string;
+  /**
+   * face_landmark_with_attention.native.onnx: the same network with TransformTensorBilinear
+   * as one node that theval's OpenCV layer runs (not standard ONNX; ~4x faster on OpenCV dnn).
+   * The face pass uses this one; the tests check it against onnxruntime on the portable file.
+   */
+  landmarkAttentionNative: string;
   /** face_detection_short_range.onnx: NHWC [1,128,128,3] -> regressors [1,896,16], classificators [1,896,1]. */
   detector: string;
   /** face_geometry.json: canonical mesh (cm) and the weighted Procrustes landmarks. */
@@ -74,6 +80,12 @@ const OUTPUTS: OutputSpec[] = [
     from: 'landmarkAttention',
     build: (b) =>
       convertTflite(b, { graphName: 'face_landmark_with_attention', customOps: MEDIAPIPE_CUSTOM_OPS }).onnx,
+  },
+  {
+    file: 'face_landmark_with_attention.native.onnx',
+    from: 'landmarkAttention',
+    build: (b) =>
+      convertTflite(b, { graphName: 'face_landmark_with_attention', customOps: MEDIAPIPE_CUSTOM_OPS_NATIVE }).onnx,
   },
   {
     file: 'face_detection_short_range.onnx',
@@ -168,6 +180,7 @@ export async function prepareFaceModels(opts: PrepareFaceModelsOptions): Promise
     cacheDir,
     landmark: outPath['face_landmark.onnx'],
     landmarkAttention: outPath['face_landmark_with_attention.onnx'],
+    landmarkAttentionNative: outPath['face_landmark_with_attention.native.onnx'],
     detector: outPath['face_detection_short_range.onnx'],
     geometry: outPath['face_geometry.json'],
     sources,

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   for (const [name, file] of Object.entries({
     face_landmark: face.landmark,
     face_landmark_with_attention: face.landmarkAttention,
+    face_landmark_with_attention_native: face.landmarkAttentionNative,
     face_detection_short_range: face.detector,
     face_geometry: face.geometry,
   })) {

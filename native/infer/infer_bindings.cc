@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/errors.h"
+#include "infer/cpu/transform_tensor_bilinear_layer.h"
 #include "infer/model.h"
 
 namespace theval {
@@ -112,7 +113,28 @@ Napi::Value InferModelJs(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// Test hook: transformTensorBilinear(features [H*W*C], [H, W, C], matrix [16], oh, ow)
+// -> Float32Array [oh*ow*C], the kernel of the attention model's native sampler layer.
+Napi::Value TransformTensorBilinearJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsTypedArray() || !info[1].IsArray() || !info[2].IsTypedArray() ||
+      !info[3].IsNumber() || !info[4].IsNumber())
+    throw MakeJsError(env, "BAD_ARGUMENT", "transformTensorBilinear(features, [H, W, C], matrix, oh, ow)", "");
+  Napi::Float32Array f = info[0].As<Napi::Float32Array>();
+  Napi::Array shape = info[1].As<Napi::Array>();
+  Napi::Float32Array m = info[2].As<Napi::Float32Array>();
+  const int H = shape.Get(0u).As<Napi::Number>().Int32Value(), W = shape.Get(1u).As<Napi::Number>().Int32Value(),
+            C = shape.Get(2u).As<Napi::Number>().Int32Value();
+  const int oh = info[3].As<Napi::Number>().Int32Value(), ow = info[4].As<Napi::Number>().Int32Value();
+  if (H < 1 || W < 1 || C < 1 || oh < 1 || ow < 1 || f.ElementLength() != size_t(H) * W * C || m.ElementLength() != 16)
+    throw MakeJsError(env, "BAD_ARGUMENT", "transformTensorBilinear: sizes do not match", "");
+  Napi::Float32Array out = Napi::Float32Array::New(env, size_t(oh) * ow * C);
+  infer::TransformTensorBilinear(f.Data(), H, W, C, m.Data(), oh, ow, out.Data());
+  return out;
+}
+
 void InitInfer(Napi::Env env, Napi::Object exports) {
+  exports.Set("transformTensorBilinear", Napi::Function::New<TransformTensorBilinearJs>(env, "transformTensorBilinear"));
   exports.Set("inferModel", Napi::Function::New<InferModelJs>(env, "inferModel"));
 }
 

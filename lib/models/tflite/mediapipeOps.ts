@@ -169,15 +169,21 @@ const landmarksToTransformMatrix: CustomOpHandler = (g, op) => {
 
 const FAR = 1e4;
 
-const transformTensorBilinear: CustomOpHandler = (g, op) => {
+/** Feature map and output sizes of a TransformTensorBilinear op, checked against its options. */
+function bilinearShape(g: GraphBuilder, op: TfliteOperator): { H: number; W: number; C: number; oh: number; ow: number } {
   const o = options(op);
-  const [fi, mi] = op.inputs;
-  const [, H, W, C] = g.tensor(fi).shape;
+  const [, H, W, C] = g.tensor(op.inputs[0]).shape;
   const outShape = g.tensor(op.outputs[0]).shape;
   const oh = o.output_height === undefined ? outShape[1] : num(o, 'output_height', op);
   const ow = o.output_width === undefined ? outShape[2] : num(o, 'output_width', op);
   if (outShape[1] !== oh || outShape[2] !== ow || outShape[3] !== C)
     throw new UnsupportedOpError(op.opName, `output shape ${outShape} vs options ${oh}x${ow}`);
+  return { H, W, C, oh, ow };
+}
+
+const transformTensorBilinear: CustomOpHandler = (g, op) => {
+  const [fi, mi] = op.inputs;
+  const { H, W, C, oh, ow } = bilinearShape(g, op);
   const P = oh * ow;
   const HW = H * W;
   const x = new Ops(g, `ttb${op.index}`);
@@ -250,4 +256,25 @@ export const MEDIAPIPE_CUSTOM_OPS: Record<string, CustomOpHandler> = {
   Landmarks2TransformMatrix: landmarksToTransformMatrix,
   TransformTensorBilinear: transformTensorBilinear,
   TransformLandmarks: transformLandmarks,
+};
+
+/**
+ * TransformTensorBilinear as one node of that type (features [1,H,W,C] native layout,
+ * matrix [1,4,4]; attributes output_height, output_width), for theval's OpenCV layer
+ * (native/infer/cpu/transform_tensor_bilinear_layer.cc). Not standard ONNX: only theval's
+ * native backend runs a graph with it. The dense MatMul form above is 3 products of
+ * [P, H*W] weights that took ~60% of OpenCV's time on the attention model.
+ */
+const transformTensorBilinearNode: CustomOpHandler = (g, op) => {
+  const [fi, mi] = op.inputs;
+  const { oh, ow } = bilinearShape(g, op);
+  const out = g.freshName(`ttb${op.index}_out`);
+  g.node('TransformTensorBilinear', [g.asNative(fi), g.asNative(mi)], [out], { output_height: oh, output_width: ow });
+  g.setValue(op.outputs[0], out, 'native');
+};
+
+/** The ops for the graph theval's native (OpenCV) backend runs: the sampler as one node. */
+export const MEDIAPIPE_CUSTOM_OPS_NATIVE: Record<string, CustomOpHandler> = {
+  ...MEDIAPIPE_CUSTOM_OPS,
+  TransformTensorBilinear: transformTensorBilinearNode,
 };
