@@ -227,6 +227,9 @@ export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: 
         profile,
         pose: 'weighted Procrustes on the canonical face (upper face, weak perspective)',
         box: 'plain landmarks extent',
+        // Part of the config hash: records made with the portable graph's dense-MatMul
+        // sampler (same outputs within 1e-4 relative) are not mixed with these on resume.
+        attentionSampler: 'TransformTensorBilinear as a native OpenCV layer',
         ...(Object.keys(emu).length
           ? { referenceEmulation: `MEASUREMENT AID: ${[emu.swapRB ? 'swapRB (BGR to the models)' : '', emu.squash ? `squash ${emu.squash}x${emu.squash} bilinear` : ''].filter(Boolean).join(', ')}` }
           : {}),
