@@ -110,7 +110,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const o = await oursSeconds(file, warm.buf);
       ours.push(o.seconds);
       frames = o.frames;
-      simd[name] = o.simd / o.frames;
+      simd[name] = Number((o.simd / o.frames).toFixed(3));
       opens.push(o.openMs);
     }
     const oursFps = frames / median(ours);
