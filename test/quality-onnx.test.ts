@@ -156,33 +156,26 @@ describe('ONNX model errors', () => {
     await expectCode(save(good.subarray(0, good.length - 20)), 'MODEL_INVALID');
   });
 
-  it('a Conv without kernel_shape (OpenCV 4.6 rejects it) -> MODEL_INVALID with the documented limit', async () => {
-    const f = save(
+  /** A 1x1 Conv summing the channels, then a global mean: with or without its kernel_shape. */
+  const channelSumModel = (withKernelShape: boolean): string =>
+    save(
       onnxModel({
         inputs: [{ name: 'x', dims: [1, 3, 8, 8] }],
         outputs: [{ name: 'y', dims: [1, 1, 1, 1] }],
         initializers: [{ name: 'w', dims: [1, 3, 1, 1], values: [1, 1, 1] }],
         nodes: [
-          { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] },
+          { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], ...(withKernelShape ? { attrs: [{ name: 'kernel_shape', ints: [1, 1] }] } : {}) },
           { op: 'GlobalAveragePool', inputs: ['c'], outputs: ['y'] },
         ],
       }),
     );
-    await expectCode(f, 'MODEL_INVALID', /kernel_shape/);
+
+  it('a Conv without kernel_shape (OpenCV 4.6 rejects it) -> MODEL_INVALID with the documented limit', async () => {
+    await expectCode(channelSumModel(false), 'MODEL_INVALID', /kernel_shape/);
   });
 
   it('the same Conv with kernel_shape loads and scores (sum of channels)', async () => {
-    const f = save(
-      onnxModel({
-        inputs: [{ name: 'x', dims: [1, 3, 8, 8] }],
-        outputs: [{ name: 'y', dims: [1, 1, 1, 1] }],
-        initializers: [{ name: 'w', dims: [1, 3, 1, 1], values: [1, 1, 1] }],
-        nodes: [
-          { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: [{ name: 'kernel_shape', ints: [1, 1] }] },
-          { op: 'GlobalAveragePool', inputs: ['c'], outputs: ['y'] },
-        ],
-      }),
-    );
+    const f = channelSumModel(true);
     const s = await loadOnnxScorer(f);
     const [v] = await s.scoreFrames(solidFrames([[51, 102, 153]], 8, 8));
     expect(v).toBeCloseTo(306 / 255, 5);

@@ -241,6 +241,7 @@ void VideoDecoder::ConvertUnrotated(const AVFrame* frame, uint8_t* dst) {
     Yuv420ToRgb24(frame->data, frame->linesize, w, h, fastCoeffs_, fastCheck_.data(), w * 3);
     fast_ = std::memcmp(fastCheck_.data(), dst, fastCheck_.size()) == 0 ? FastState::kVerified
                                                                        : FastState::kRejected;
+    std::vector<uint8_t>().swap(fastCheck_);  // needed again only if the colour details change
   }
 }
 

@@ -13,7 +13,8 @@ namespace {
 
 // A minimal JSON reader for the geometry file: objects, arrays, numbers, strings, true,
 // false, null. Only "vertexCount", "vertices" and "procrustes" are kept; everything else
-// is parsed and skipped.
+// is parsed and skipped. (OpenCV's cv::FileStorage reads JSON too, but 4.6 rejects null,
+// "Value 'null' is not supported by this parser", which a JSON file may well contain.)
 class Reader {
  public:
   Reader(const std::string& s, const std::string& file) : s_(s), file_(file) {}
@@ -22,32 +23,23 @@ class Reader {
     FaceGeometry g;
     double vertexCount = -1;
     bool haveVertices = false, haveProcrustes = false;
+    int members = 0;
     Ws();
-    Expect('{');
-    Ws();
-    if (Peek() == '}') Fail("empty object");
-    for (;;) {
-      Ws();
-      std::string key = String();
-      Ws();
-      Expect(':');
-      Ws();
+    Object([&](const std::string& key) {
+      members++;
       if (key == "vertexCount") {
         vertexCount = Number();
       } else if (key == "vertices") {
-        NumberArray(g.vertices);
+        Array([&] { g.vertices.push_back(static_cast<float>(Number())); });
         haveVertices = true;
       } else if (key == "procrustes") {
-        Procrustes(g);
+        Array([&] { ProcrustesEntry(g); });
         haveProcrustes = true;
       } else {
         Skip();
       }
-      Ws();
-      if (Peek() == ',') { ++i_; continue; }
-      Expect('}');
-      break;
-    }
+    });
+    if (members == 0) Fail("empty object");
     if (!haveVertices) Fail("no \"vertices\"");
     if (!haveProcrustes) Fail("no \"procrustes\"");
     if (g.vertices.empty() || g.vertices.size() % 3 != 0) Fail("\"vertices\" is not a non-empty x,y,z list");
@@ -105,68 +97,55 @@ class Reader {
     i_ += static_cast<size_t>(end - begin);
     return v;
   }
-  void NumberArray(std::vector<float>& out) {
+  // Object members and array items, each handed to a callback that consumes the value.
+  template <class F>
+  void Object(F&& onMember) {
+    Expect('{');
+    Ws();
+    if (Peek() == '}') { ++i_; return; }
+    for (;;) {
+      Ws();
+      const std::string key = String();
+      Ws();
+      Expect(':');
+      Ws();
+      onMember(key);
+      Ws();
+      if (Peek() == ',') { ++i_; continue; }
+      Expect('}');
+      return;
+    }
+  }
+  template <class F>
+  void Array(F&& onItem) {
     Expect('[');
     Ws();
     if (Peek() == ']') { ++i_; return; }
     for (;;) {
       Ws();
-      out.push_back(static_cast<float>(Number()));
+      onItem();
       Ws();
       if (Peek() == ',') { ++i_; continue; }
       Expect(']');
       return;
     }
   }
-  void Procrustes(FaceGeometry& g) {
-    Expect('[');
-    Ws();
-    if (Peek() == ']') { ++i_; return; }
-    for (;;) {
-      Ws();
-      Expect('{');
-      double id = NAN, w = NAN;
-      for (;;) {
-        Ws();
-        std::string key = String();
-        Ws();
-        Expect(':');
-        Ws();
-        if (key == "landmarkId") id = Number();
-        else if (key == "weight") w = Number();
-        else Skip();
-        Ws();
-        if (Peek() == ',') { ++i_; continue; }
-        Expect('}');
-        break;
-      }
-      if (!std::isfinite(id) || !std::isfinite(w) || id != std::floor(id)) Fail("procrustes entry without an integer landmarkId and a weight");
-      g.procrustesIds.push_back(static_cast<int32_t>(id));
-      g.procrustesWeights.push_back(static_cast<float>(w));
-      Ws();
-      if (Peek() == ',') { ++i_; continue; }
-      Expect(']');
-      return;
-    }
+  void ProcrustesEntry(FaceGeometry& g) {
+    double id = NAN, w = NAN;
+    Object([&](const std::string& key) {
+      if (key == "landmarkId") id = Number();
+      else if (key == "weight") w = Number();
+      else Skip();
+    });
+    if (!std::isfinite(id) || !std::isfinite(w) || id != std::floor(id)) Fail("procrustes entry without an integer landmarkId and a weight");
+    g.procrustesIds.push_back(static_cast<int32_t>(id));
+    g.procrustesWeights.push_back(static_cast<float>(w));
   }
   void Skip() {
-    char c = Peek();
+    const char c = Peek();
     if (c == '"') { String(); return; }
-    if (c == '{' || c == '[') {
-      char close = c == '{' ? '}' : ']';
-      ++i_;
-      Ws();
-      if (Peek() == close) { ++i_; return; }
-      for (;;) {
-        Ws();
-        if (close == '}') { String(); Ws(); Expect(':'); Ws(); }
-        Skip();
-        Ws();
-        if (Peek() == ',') { ++i_; continue; }
-        Expect(close);
-        return;
-      }
-    }
+    if (c == '{') { Object([&](const std::string&) { Skip(); }); return; }
+    if (c == '[') { Array([&] { Skip(); }); return; }
     for (const char* lit : {"true", "false", "null"}) {
       size_t n = std::char_traits<char>::length(lit);
       if (s_.compare(i_, n, lit) == 0) { i_ += n; return; }

@@ -84,21 +84,28 @@ export interface ProtoField {
   bytes?: Uint8Array;
 }
 
+/** One base-128 varint at `p`: its value and the position after it. */
+function readVarint(buf: Uint8Array, p: number, what: string): { value: bigint; next: number } {
+  let result = 0n;
+  let shift = 0n;
+  for (;;) {
+    if (p >= buf.length) throw new Error(`protobuf: truncated ${what}`);
+    const b = buf[p++];
+    result |= BigInt(b & 0x7f) << shift;
+    if (!(b & 0x80)) return { value: result, next: p };
+    shift += 7n;
+    if (shift > 63n) throw new Error(`protobuf: ${what} too long`);
+  }
+}
+
 /** Splits one message into its fields, in order. Groups (wire 3/4) are rejected. */
 export function readProtoFields(buf: Uint8Array): ProtoField[] {
   const out: ProtoField[] = [];
   let p = 0;
   const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (p >= buf.length) throw new Error('protobuf: truncated varint');
-      const b = buf[p++];
-      result |= BigInt(b & 0x7f) << shift;
-      if (!(b & 0x80)) return result;
-      shift += 7n;
-      if (shift > 63n) throw new Error('protobuf: varint too long');
-    }
+    const r = readVarint(buf, p, 'varint');
+    p = r.next;
+    return r.value;
   };
   const take = (n: number): Uint8Array => {
     if (p + n > buf.length) throw new Error('protobuf: truncated field');
@@ -147,18 +154,10 @@ export function protoVarints(fields: ProtoField[], field: number): bigint[] {
 
 function readPackedVarints(buf: Uint8Array): bigint[] {
   const out: bigint[] = [];
-  let p = 0;
-  while (p < buf.length) {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (p >= buf.length) throw new Error('protobuf: truncated packed varint');
-      const b = buf[p++];
-      result |= BigInt(b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
-      shift += 7n;
-    }
-    out.push(result);
+  for (let p = 0; p < buf.length; ) {
+    const r = readVarint(buf, p, 'packed varint');
+    out.push(r.value);
+    p = r.next;
   }
   return out;
 }

@@ -28,9 +28,10 @@ class TransformTensorBilinearLayer : public cv::dnn::Layer {
 
   bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int, std::vector<cv::dnn::MatShape>& outputs,
                        std::vector<cv::dnn::MatShape>&) const override {
+    CV_Assert(inputs.size() == 2 && inputs[0].size() == 4);
     size_t matrixElems = 1;
-    for (int d : inputs.at(1)) matrixElems *= size_t(d);
-    CV_Assert(inputs.size() == 2 && inputs[0].size() == 4 && matrixElems == 16);
+    for (int d : inputs[1]) matrixElems *= size_t(d);
+    CV_Assert(matrixElems == 16 || matrixElems == 16 * size_t(inputs[0][0]));
     outputs.assign(1, cv::dnn::MatShape{inputs[0][0], oh_, ow_, inputs[0][3]});
     return false;
   }
@@ -41,9 +42,11 @@ class TransformTensorBilinearLayer : public cv::dnn::Layer {
     outArr.getMatVector(out);
     CV_Assert(in[0].type() == CV_32F && in[1].type() == CV_32F && in[0].isContinuous());
     const int N = in[0].size[0], H = in[0].size[1], W = in[0].size[2], C = in[0].size[3];
-    const float* m = in[1].ptr<float>();
+    // One matrix per item when the matrix input carries N of them, else one for all.
+    const bool perItem = in[1].total() == size_t(N) * 16;
     for (int n = 0; n < N; n++)
-      TransformTensorBilinear(in[0].ptr<float>() + size_t(n) * H * W * C, H, W, C, m, oh_, ow_,
+      TransformTensorBilinear(in[0].ptr<float>() + size_t(n) * H * W * C, H, W, C,
+                              in[1].ptr<float>() + (perItem ? size_t(n) * 16 : 0), oh_, ow_,
                               out[0].ptr<float>() + size_t(n) * oh_ * ow_ * C);
   }
 
