@@ -30,6 +30,8 @@ let opened: OpenedReport | undefined;
 describe.skipIf(skip !== '')('theval report in a real browser', () => {
   beforeAll(async () => {
     const dir = tempDir('theval-report-');
+    // synthesizeTalkingHead needs the folder to exist (ffmpeg cannot create it).
+    for (const m of ['gt', 'static_mouth', 'shifted']) mkdirSync(path.join(dir, m), { recursive: true });
     const clip = (m: string, i: number, o: object) => synthesizeTalkingHead(path.join(dir, m, `clip${i}.mp4`), { ssml: SSML, seed: i, ...o });
     await Promise.all([
       clip('gt', 1, {}), clip('gt', 2, {}),

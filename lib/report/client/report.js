@@ -247,8 +247,11 @@
   function radars() {
     var host = $('radar-host');
     if (!D.scores) { host.appendChild(el('p', { class: 'note', text: 'No normalised scores without a GT set.' })); return; }
-    var lo = 0, hi = 1.2;
+    // Scores can be far below 0 (e.g. -12 when a metric is 13x the GT value); one such score
+    // would squash every other shape, so the centre is at most -1 and lower scores sit on it (red dot).
+    var FLOOR = -1, lo = 0, hi = 1.2;
     D.scores.forEach(function (sc) { METRICS.forEach(function (m) { var v = sc.normalised[m.id]; if (fin(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
+    lo = Math.max(lo, FLOOR);
     var size = 300, cx = size / 2, cy = size / 2 + 2, R = 82;
     var rad = function (v) { return (v - lo) / (hi - lo) * R; };
     var ang = function (k) { return -Math.PI / 2 + 2 * Math.PI * k / METRICS.length; };
@@ -266,16 +269,16 @@
         s('text', { x: lp[0], y: lp[1] + 3, 'text-anchor': Math.abs(Math.cos(ang(k))) < 0.3 ? 'middle' : Math.cos(ang(k)) > 0 ? 'start' : 'end', style: 'font-size:9.5px', text: m.name }, c.svg);
       });
       var col = color(methodIndex(sc.name));
-      var pts = METRICS.map(function (m, k) { var v = sc.normalised[m.id]; return pt(k, fin(v) ? v : lo).join(','); }).join(' ');
+      var pts = METRICS.map(function (m, k) { var v = sc.normalised[m.id]; return pt(k, fin(v) ? Math.max(v, lo) : lo).join(','); }).join(' ');
       s('polygon', { points: pts, fill: col, 'fill-opacity': 0.25, stroke: col, 'stroke-width': 2 }, c.svg);
       METRICS.forEach(function (m, k) {
         var v = sc.normalised[m.id];
-        var p = pt(k, fin(v) ? v : lo);
-        var dot = s('circle', { cx: p[0], cy: p[1], r: 2.5, fill: fin(v) ? col : '#aaa' }, c.svg);
+        var p = pt(k, fin(v) ? Math.max(v, lo) : lo);
+        var dot = s('circle', { cx: p[0], cy: p[1], r: fin(v) && v < lo ? 4 : 2.5, fill: !fin(v) ? '#aaa' : v < lo ? '#d62728' : col }, c.svg);
         s('title', { text: m.name + ': ' + fmt(v) }, dot);
       });
     });
-    host.appendChild(el('p', { class: 'note', text: 'Normalised score per metric; dashed ring = GT (1.0); radial scale ' + fmt(lo, 2) + ' (centre) to ' + fmt(hi, 2) + '. Grey dots: no value.' }));
+    host.appendChild(el('p', { class: 'note', text: 'Normalised score per metric; dashed ring = GT (1.0); radial scale ' + fmt(lo, 2) + ' (centre) to ' + fmt(hi, 2) + '. Grey dots: no value; red dots: below ' + fmt(lo, 2) + ' (hover for the value).' }));
   }
 
   // ---------- distributions ----------
@@ -417,7 +420,7 @@
     if (hi === lo) { hi += 0.5; lo -= 0.5; }
     var y = function (v) { return T + (hi - v) / (hi - lo) * (H - T - B); };
     (opts.bands || []).forEach(function (b) {
-      b.ranges.forEach(function (r) { s('rect', { x: x(r[0]), y: T, width: Math.max(1, x(r[1] + 1) - x(r[0])), height: H - T - B, fill: b.color }, c.svg); });
+      b.ranges.forEach(function (r) { s('rect', { x: x(r[0]), y: T, width: Math.max(1, Math.min(x(r[1] + 1), W - R) - x(r[0])), height: H - T - B, fill: b.color }, c.svg); });
     });
     yAxis(c.svg, y, lo, hi, L, W - R);
     var g = s('g', { class: 'axis' }, c.svg);
