@@ -95,7 +95,7 @@ export async function videoView(file: string, maxPoints = 600): Promise<VideoVie
   const fps = j.fps;
   const notes: string[] = [];
   const step = Math.max(1, Math.ceil(T / maxPoints));
-  if (step > 1) notes.push(`series show every ${step}th frame (${T} frames); speech, silent runs and gaps are exact`);
+  if (step > 1) notes.push(`series show one frame in ${step} (${T} frames); speech, silent runs and gaps are exact`);
   const frame: number[] = [];
   for (let t = 0; t < T; t += step) frame.push(t);
   const series: Record<string, Array<number | null>> = {};
