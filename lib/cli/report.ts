@@ -27,7 +27,7 @@ Options:
       --format F       html (default), markdown, latex or csv
   -B, --bootstrap N    bootstrap replicates (default 1000)
       --seed N         bootstrap seed (default 1)
-      --views N        most per-video track views embedded in the page (default 200)
+      --views N        most per-video track views embedded in the page (default 100)
       --title TEXT     page title
   -h, --help           this text`;
 

@@ -21,7 +21,7 @@ export interface ReportOptions {
   B?: number;
   /** Bootstrap seed (default 1). */
   seed?: number;
-  /** Most per-video views embedded (default 200); videos beyond have the table row and a note. */
+  /** Most per-video views embedded (default 100); videos beyond have the table row and a note. */
   maxViews?: number;
   /** Most plotted points per series in a per-video view (default 600). */
   maxPoints?: number;
@@ -134,7 +134,7 @@ export async function buildModel(run: RunData, options: ReportOptions = {}): Pro
   };
   const views: VideoView[] = [];
   const viewNotes: string[] = [];
-  const maxViews = options.maxViews ?? 200;
+  const maxViews = options.maxViews ?? 100;
   let withTracks = 0, skipped = 0;
   for (const [mi, m] of run.methods.entries()) {
     for (const r of run.records.get(m)!) {
