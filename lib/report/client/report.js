@@ -188,7 +188,7 @@
     rows.forEach(function (sc) { var b = boot[sc.name]; [sc.final, b.lo, b.hi].forEach(function (v) { if (fin(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
     hi = Math.max(hi, 1); lo = Math.min(lo, hi - 0.05);
     var pad = (hi - lo) * 0.05; lo -= pad; hi += pad;
-    var W = 560, rowH = 26, L = 150, R = 20, T = 10, H = T + rows.length * rowH + 30;
+    var W = 580, rowH = 26, L = 150, R = 44, T = 10, H = T + rows.length * rowH + 30;
     var c = chart(host, 'Final score with ' + Math.round(D.bootstrap.level * 100) + '% interval', W, H, 'chart-ci');
     c.svg.id = 'chart-ci';
     var x = function (v) { return L + (v - lo) / (hi - lo) * (W - L - R); };
@@ -208,12 +208,14 @@
   }
 
   function heat(host, title, id, rowNames, colNames, M, note) {
-    var cw = Math.max(46, Math.min(70, 520 / colNames.length)), rh = 24, L = 150, T = 70;
+    var cut = function (n) { return n.length > 16 ? n.slice(0, 15) + '…' : n; };
+    var longest = colNames.reduce(function (a, n) { return Math.max(a, cut(n).length); }, 0);
+    var cw = Math.max(46, Math.min(70, 520 / colNames.length)), rh = 24, L = 150, T = 18 + longest * 4.2;
     var W = L + cw * colNames.length + 10, H = T + rh * rowNames.length + 8;
     var c = chart(host, title, W, H, 'chart-heat');
     c.svg.id = id;
     colNames.forEach(function (n, j) {
-      s('text', { x: L + cw * j + cw / 2, y: T - 8, 'text-anchor': 'start', transform: 'rotate(-35 ' + (L + cw * j + cw / 2) + ' ' + (T - 8) + ')', text: n }, c.svg);
+      s('text', { x: L + cw * j + cw / 2, y: T - 8, 'text-anchor': 'start', transform: 'rotate(-35 ' + (L + cw * j + cw / 2) + ' ' + (T - 8) + ')', text: cut(n) }, c.svg);
     });
     rowNames.forEach(function (n, i) {
       s('text', { x: L - 8, y: T + rh * i + rh / 2 + 4, 'text-anchor': 'end', text: n }, c.svg);
@@ -266,7 +268,10 @@
         var e = pt(k, hi);
         s('line', { x1: cx, y1: cy, x2: e[0], y2: e[1], stroke: '#e3e7ee' }, c.svg);
         var lp = [cx + (R + 14) * Math.cos(ang(k)), cy + (R + 14) * Math.sin(ang(k))];
-        s('text', { x: lp[0], y: lp[1] + 3, 'text-anchor': Math.abs(Math.cos(ang(k))) < 0.3 ? 'middle' : Math.cos(ang(k)) > 0 ? 'start' : 'end', style: 'font-size:9.5px', text: m.name }, c.svg);
+        // Long names on two lines, so the side labels fit the chart.
+        var words = m.name.length > 12 ? [m.name.slice(0, m.name.lastIndexOf(' ')), m.name.slice(m.name.lastIndexOf(' ') + 1)] : [m.name];
+        var label = s('text', { x: lp[0], y: lp[1] + 3 - (words.length - 1) * 5.5, 'text-anchor': Math.abs(Math.cos(ang(k))) < 0.3 ? 'middle' : Math.cos(ang(k)) > 0 ? 'start' : 'end', style: 'font-size:9.5px' }, c.svg);
+        words.forEach(function (w, wi) { s('tspan', { x: lp[0], dy: wi ? 11 : 0, text: w }, label); });
       });
       var col = color(methodIndex(sc.name));
       var pts = METRICS.map(function (m, k) { var v = sc.normalised[m.id]; return pt(k, fin(v) ? Math.max(v, lo) : lo).join(','); }).join(' ');
