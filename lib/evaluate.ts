@@ -55,6 +55,8 @@ export interface EvaluateOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Called for each run-level warning (torn lines in results.jsonl, unavailable passes, ...). */
   onWarning?: (message: string) => void;
+  /** The command line that started the run, stored in summary.json (provenance for reports). */
+  command?: readonly string[];
 }
 
 export interface ProgressEvent {
@@ -105,6 +107,8 @@ export interface EvaluationSummary {
   /** Leaderboard (GT-normalised scores) when a GT set was evaluated. */
   scores?: MethodScore[];
   warnings: string[];
+  /** The command line of the run, when the caller gave it (the CLI does). */
+  command?: string[];
 }
 
 export interface EvaluationResult {
@@ -350,6 +354,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       methods: {},
       gt: planned.some((p) => p.method === GT_NAME) ? GT_NAME : null,
       warnings,
+      ...(options.command ? { command: [...options.command] } : {}),
     };
     const rows: AggregateRow[] = [];
     for (const p of planned) {

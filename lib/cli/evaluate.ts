@@ -27,6 +27,7 @@ const options = {
   'quality-model': { type: 'string', multiple: true },
   'quality-stride': { type: 'string' },
   json: { type: 'boolean' },
+  report: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -48,6 +49,7 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
       --json           print summary.json to stdout at the end
+      --report         also write <out>/report.html (theval report, defaults; docs/report.md)
   -q, --quiet          no progress output
   -h, --help           this text`;
 
@@ -175,6 +177,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         signal: controller.signal,
         onProgress: progress.onProgress,
         onWarning: (m) => progress.log(`theval: warning: ${m}`),
+        command: ['theval', mode, ...argv],
       });
     } finally {
       progress.finish();
@@ -209,6 +212,11 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       } catch (e) {
         console.error(`theval: no leaderboard against the published GT: ${(e as Error).message}`);
       }
+    }
+    if (values.report && !signalled) {
+      const { writeReport } = await import('../report/index.js');
+      const r = await writeReport(out, path.join(out, 'report.html'));
+      if (!values.quiet) console.error(`theval: report: ${path.resolve(r.file)}`);
     }
     if (signalled) return signalled === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
     return Object.values(s.methods).some((m) => m.failed > 0) ? EXIT.SOME_FAILED : EXIT.OK;

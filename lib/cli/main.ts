@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   samples: async () => (await import('./samples.js')).command,
   vad: async () => (await import('./vad.js')).command,
   track: async () => (await import('./track.js')).command,
+  report: async () => (await import('./report.js')).command,
 };
 
 function usage(): string {
@@ -36,6 +37,7 @@ function usage(): string {
     '  vad <video|audio...> [--json]    speech segments (Silero VAD v5, 16 kHz mono) and total speech time',
     '  samples [--out DIR]              make synthetic talking-head sample clips (GT and three flawed methods)',
     '  track <video> -o FILE            face landmark tracks (MediaPipe Face Mesh, plain + refined) as JSON',
+    '  report <out-dir> [-o FILE]       HTML report (plots, bootstrap intervals, rank stability) or --format markdown|latex|csv',
     '',
     'Run `theval <command> --help` for the options of a command. Documentation: docs/cli.md.',
   ].join('\n');
