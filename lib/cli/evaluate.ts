@@ -260,7 +260,7 @@ async function referenceProviders(values: { 'quality-backend'?: string; 'pose-ba
 }
 
 /** Which models produced the numbers: printed under every leaderboard (a GT row is only valid for them). */
-function producedBy(config: { face?: { name: string; version: string } | null; audio?: { name: string; version: string } | null; quality?: { scorers: Record<string, string> } | null }): string {
+function producedBy(config: { face?: { name: string; version: string } | null; audio?: { name: string; version: string } | null; quality?: { scorers: Record<string, string> } | null; pose?: { name: string; version: string } }): string {
   const lines = ['Numbers produced by:'];
   const q = config.quality?.scorers ?? {};
   for (const [id, name] of Object.entries(q)) lines.push(`  ${id.padEnd(21)} ${name}`);
@@ -268,6 +268,7 @@ function producedBy(config: { face?: { name: string; version: string } | null; a
     lines.push('  (BRISQUE: 0..100, lower = better; not the reference\'s TOPIQ-IAA / MUSIQ / TOPIQ-NR-face, so only comparable with a GT row computed here)');
   }
   lines.push(`  face, head pose         ${config.face ? `${config.face.name}, ${config.face.version}` : 'none'}`);
+  if (config.pose) lines.push(`  head pose (head motion) ${config.pose.name}, ${config.pose.version}`);
   lines.push(`  speech, loudness        ${config.audio ? `${config.audio.name}, ${config.audio.version}` : 'none'}`);
   return lines.join('\n');
 }
