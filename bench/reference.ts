@@ -58,12 +58,15 @@ export async function run(): Promise<Record<string, number>> {
   try {
     await bridge.start();
     console.log(`python ${testPython}; stand-in models; batches of ${BATCH} frames; medians`);
-    console.log('size        through worker  in-process  ratio   bridge overhead/frame   frames/s (worker)');
+    console.log('size        through worker  in-process  ratio   bridge overhead/frame   frames/s (worker)   transport alone');
     for (const [w, h] of SIZES) {
       const data = frames(w, h, BATCH);
       const reps = w * h > 300_000 ? 5 : 9;
       const t = await timeCalls(() => bridge.scoreFrames({ data, width: w, height: h, count: BATCH }, { batch: ['topiq_iaa'] }), reps);
       const base = inProcessMs(env, w, h, reps);
+      const echo = await timeCalls(() => bridge.echo(data), reps);
+      out[`${w}x${h}_transport_ms_per_frame`] = echo.median / BATCH;
+      out[`${w}x${h}_transport_MB_per_s`] = data.byteLength / 1e3 / echo.median;
       const key = `${w}x${h}`;
       out[`${key}_worker_ms_per_batch`] = t.median;
       out[`${key}_inprocess_ms_per_batch`] = base;
@@ -71,7 +74,7 @@ export async function run(): Promise<Record<string, number>> {
       out[`${key}_overhead_ms_per_frame`] = (t.median - base) / BATCH;
       out[`${key}_frames_per_s`] = (BATCH * 1000) / t.median;
       console.log(
-        `${key.padEnd(10)}  ${t.median.toFixed(1).padStart(11)} ms  ${base.toFixed(1).padStart(7)} ms  ${(t.median / base).toFixed(2).padStart(5)}  ${((t.median - base) / BATCH).toFixed(3).padStart(14)} ms  ${((BATCH * 1000) / t.median).toFixed(0).padStart(14)}`,
+        `${key.padEnd(10)}  ${t.median.toFixed(1).padStart(11)} ms  ${base.toFixed(1).padStart(7)} ms  ${(t.median / base).toFixed(2).padStart(5)}  ${((t.median - base) / BATCH).toFixed(3).padStart(14)} ms  ${((BATCH * 1000) / t.median).toFixed(0).padStart(14)}   ${(echo.median / BATCH).toFixed(3)} ms/frame (${(data.byteLength / 1e3 / echo.median).toFixed(0)} MB/s)`,
       );
     }
     const tiny = { data: frames(8, 8, 1), width: 8, height: 8 };

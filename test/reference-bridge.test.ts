@@ -114,6 +114,12 @@ describe.skipIf(noNumpy)('reference bridge with the stand-ins', () => {
     crops.forEach((c, i) => expect(padded[i]).toBeCloseTo(100 * standinScore(c.data, c.width, c.height, 6, 7), 3));
   });
 
+  it('payloads far larger than a pipe buffer cross whole, requests queued from several callers answered in order', async () => {
+    const sizes = [5_000_000, 1, 123_457, 3_000_000];
+    const got = await Promise.all(sizes.map((n) => bridge.echo(new Uint8Array(n).fill(7))));
+    expect(got).toEqual(sizes);
+  });
+
   it('a worker killed mid-request fails that request with WORKER_DIED; the next one gets a new worker', async () => {
     const slow = makeStandin();
     const b = new ReferenceBridge({ python: testPython, quality: ['topiq_iaa'], env: { ...slow.env, STANDIN_SLEEP_MS: '3000' } });

@@ -131,6 +131,12 @@ export class ReferenceBridge {
     return { pose, box };
   }
 
+  /** Sends `bytes` to the worker and back its count: the transport alone (for benchmarks). */
+  async echo(bytes: Uint8Array): Promise<number> {
+    const w = await this.running();
+    return Number((await w.request({ op: 'echo' }, [bytes])).header.bytes);
+  }
+
   /** Ends the worker; a later call starts a new one. */
   async close(): Promise<void> {
     const w = this.worker;

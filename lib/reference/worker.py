@@ -280,6 +280,8 @@ class Worker:
             return self.op_crops(h, payload)
         if op == 'pose':
             return self.op_pose(h, payload)
+        if op == 'echo':  # transport only (bench/reference.ts)
+            return {'ok': True, 'bytes': len(payload)}
         raise ValueError(f'unknown op {op!r}')
 
     def op_frames(self, h, payload):
