@@ -209,7 +209,55 @@ describe.skipIf(noNumpy)('--quality-backend pyiqa through evaluate()', () => {
   }, 120_000);
 });
 
+describe.skipIf(noNumpy)('several videos in flight share one worker', () => {
+  it('each video gets its own frames\' scores (jobs 3, requests interleaved)', async () => {
+    const reds = [40, 130, 220];
+    const clips = reds.map((r, k) => drawnClip(`shared${k}`, 40, 30, 70, (t, rgb) => {
+      for (let i = 0; i < rgb.length; i += 3) rgb.set([r, (t * 3) & 255, 0], i);
+    }));
+    const s = makeStandin();
+    const ref = await createReferenceProviders({ python: testPython, quality: true, env: { ...s.env, STANDIN_SLEEP_MS: '2' } });
+    try {
+      const run = await evaluate(clips, { providers: { face: null, audio: null, quality: ref.quality }, metrics: ['global_aesthetic', 'face_quality'], jobs: 3 });
+      expect(ref.bridge.starts).toBe(1);
+      run.records.forEach((rec, k) => {
+        const expected = reds[k] / 255 + 30 / 1000 + 40 / 1e6;
+        expect(rec.metrics.global_aesthetic.value).toBeCloseTo(expected, 5);
+        expect(rec.metrics.face_quality.value).toBeCloseTo(expected, 5);
+      });
+      // the three videos' requests really were interleaved
+      const order = s.calls().filter((c) => c.metric === 'topiq_nr-face').map((c) => Math.round(c.means[0][0] * 255));
+      const firstOfLast = order.indexOf(reds[2]);
+      expect(order.slice(firstOfLast).some((r) => r !== reds[2])).toBe(true);
+    } finally {
+      await ref.close();
+    }
+  }, 120_000);
+});
+
 describe.skipIf(noPil)('--pose-backend facexformer through evaluate()', () => {
+  it('a worker crash in the pose pass: head motion NaN with the reason, redo set, the other metrics kept', async () => {
+    const clip = drawnClip('pose-crash', 48, 36, 12, (t, rgb) => fillRect(rgb, 48, 5, 5, 20 + t, 25, [10 * t, 50, 250]));
+    const s = makeStandin();
+    const ref = await createReferenceProviders({
+      python: testPython,
+      facexformerCheckpoint: s.checkpoint,
+      env: { ...s.env, STANDIN_DIE_ONCE: path.join(s.dir, 'died'), STANDIN_DIE_AT: '5' },
+    });
+    try {
+      const run = await evaluate([clip], { providers: { face: faceProvider(12), audio: null, quality: null, pose: ref.pose }, metrics: ['head_motion', 'lip_dynamics'], jobs: 1 });
+      const rec = run.records[0];
+      expect(rec.status).toBe('ok');
+      expect(rec.metrics.head_motion.value).toBeNaN();
+      expect(rec.metrics.head_motion.reason).toMatch(/^pose pass failed: WORKER_DIED: .*SIGKILL/);
+      expect(rec.redo).toBe(rec.metrics.head_motion.reason);
+      expect(Number.isFinite(rec.metrics.lip_dynamics.value)).toBe(true);
+    } finally {
+      await ref.close();
+    }
+  }, 60_000);
+
+
   it('replaces the pose and box of head motion with FaceXFormer on RetinaFace boxes, per frame', async () => {
     const PW = 96, PH = 72, PT = 30;
     const rect = (t: number) => ({ x0: 10 + t, y0: 8 + (t % 4), x1: 40 + t, y1: 32 + (t % 4) });
