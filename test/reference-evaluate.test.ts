@@ -313,6 +313,15 @@ describe.skipIf(noNumpy)('theval evaluate --quality-backend pyiqa (CLI)', () => 
     rmSync(out, { recursive: true, force: true });
   }, 60_000);
 
+  it('--published-gt names the metrics that come from the reference models', () => {
+    const s = makeStandin();
+    const out = tmp('cli-pgt');
+    const r = runCli(['evaluate', clip, '--name', 'm', '--out', out, '--metrics', 'global_aesthetic,face_quality', '--quality-backend', 'pyiqa', '--python', testPython, '--published-gt', '-q'], { env: s.env });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/compare with the published GT row: global_aesthetic, face_quality\./);
+    rmSync(out, { recursive: true, force: true });
+  }, 60_000);
+
   it('a missing Python stops the run before any video, naming it (exit 3)', () => {
     const out = tmp('cli-nopy');
     const r = runCli(['evaluate', clip, '--out', out, '--quality-backend', 'pyiqa', '--python', '/nonexistent/python3', '-q']);
