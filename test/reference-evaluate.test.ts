@@ -24,6 +24,7 @@ import { drawnClip, fillRect, makeStandin, missingPython, sha256File, testPython
 
 const noNumpy = missingPython(['numpy']);
 const noPil = missingPython(['numpy', 'PIL']);
+const skipped = (why: string | null) => (why ? ` [skipped: ${why}]` : '');
 const QUALITY = ['global_aesthetic', 'mouth_quality', 'face_quality'] as const;
 
 // Quality clip: 150 frames of 64x48 (frame batches 64, 64, 22); frame 5 black.
@@ -82,7 +83,7 @@ function means(frame: Uint8Array, Wf: number, b: { x0: number; y0: number; x1: n
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 const tmp = (tag: string) => mkdtempSync(path.join(os.tmpdir(), `theval-ref-${tag}-`));
 
-describe.skipIf(noNumpy)('--quality-backend pyiqa through evaluate()', () => {
+describe.skipIf(noNumpy)(`--quality-backend pyiqa through evaluate()${skipped(noNumpy)}`, () => {
   const made: ReferenceProviders[] = [];
   afterAll(async () => {
     for (const r of made) await r.close();
@@ -209,7 +210,7 @@ describe.skipIf(noNumpy)('--quality-backend pyiqa through evaluate()', () => {
   }, 120_000);
 });
 
-describe.skipIf(noNumpy)('several videos in flight share one worker', () => {
+describe.skipIf(noNumpy)(`several videos in flight share one worker${skipped(noNumpy)}`, () => {
   it('each video gets its own frames\' scores (jobs 3, requests interleaved)', async () => {
     const reds = [40, 130, 220];
     const clips = reds.map((r, k) => drawnClip(`shared${k}`, 40, 30, 70, (t, rgb) => {
@@ -235,7 +236,7 @@ describe.skipIf(noNumpy)('several videos in flight share one worker', () => {
   }, 120_000);
 });
 
-describe.skipIf(noPil)('--pose-backend facexformer through evaluate()', () => {
+describe.skipIf(noPil)(`--pose-backend facexformer through evaluate()${skipped(noPil)}`, () => {
   it('a worker crash in the pose pass: head motion NaN with the reason, redo set, the other metrics kept', async () => {
     const clip = drawnClip('pose-crash', 48, 36, 12, (t, rgb) => fillRect(rgb, 48, 5, 5, 20 + t, 25, [10 * t, 50, 250]));
     const s = makeStandin();
@@ -298,7 +299,7 @@ describe.skipIf(noPil)('--pose-backend facexformer through evaluate()', () => {
   }, 120_000);
 });
 
-describe.skipIf(noNumpy)('theval evaluate --quality-backend pyiqa (CLI)', () => {
+describe.skipIf(noNumpy)(`theval evaluate --quality-backend pyiqa (CLI)${skipped(noNumpy)}`, () => {
   const clip = drawnClip('cli', 32, 24, 10, (t, rgb) => rgb.fill((t * 20) & 255));
 
   it('runs the worker, records pyiqa provenance, exits 0', () => {
