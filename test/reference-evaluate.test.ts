@@ -134,7 +134,7 @@ describe.skipIf(noNumpy)(`--quality-backend pyiqa through evaluate()${skipped(no
     expect(rec.warnings.join('\n')).toMatch(/topiq_nr-face refused 1 of 150 frames \(first: frame 5: RuntimeError: no face detected\)/);
     // provenance in the record and the configuration
     const w = ref.bridge.provenance!.metrics;
-    expect(rec.versions.quality.global_aesthetic).toBe(`pyiqa topiq_iaa pyiqa 0.1.13+standin topiq_iaa.pth@${sha256File(w.topiq_iaa.weights[0].path).slice(0, 12)} cpu clean`);
+    expect(rec.versions.quality.global_aesthetic).toBe(`pyiqa topiq_iaa pyiqa 0.1.13+standin topiq_iaa.pth@sha256:${sha256File(w.topiq_iaa.weights[0].path)} cpu clean`);
     expect(run.summary.config.quality!.backend.details).toMatchObject({
       pyiqa: '0.1.13+standin',
       device: 'cpu',
@@ -287,7 +287,7 @@ describe.skipIf(noPil)(`--pose-backend facexformer through evaluate()${skipped(n
       const V = (pvar(cx) + pvar(cy)) / 2;
       expect(rec.metrics.head_motion.value).toBeCloseTo(Math.sqrt(S * D + V), 3);
       expect(rec.metrics.head_motion.details).toMatchObject({ validFrames: kept.length });
-      expect(rec.versions.pose).toMatch(/^facexformer \(Python worker\) retina-face 0\.0\.17\+standin/);
+      expect(rec.versions.pose).toBe(`facexformer (Python worker) model.pt@sha256:${sha256File(s.checkpoint)} retina-face 0.0.17+standin torch 0.0.0+standin cpu`);
       expect(run.summary.config.pose!.details!.facexformer).toContain(sha256File(s.checkpoint));
       expect(run.summary.methods.method.backends.head_motion[0]).toContain('facexformer');
       expect(publishedComparableMetrics(run.summary.config)).toEqual(['head_motion']);
@@ -309,7 +309,7 @@ describe.skipIf(noNumpy)(`theval evaluate --quality-backend pyiqa (CLI)${skipped
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const rec = jsonl(path.join(out, 'results.jsonl'))[0];
-    expect(rec.versions.quality.global_aesthetic).toMatch(/^pyiqa topiq_iaa pyiqa 0\.1\.13\+standin topiq_iaa\.pth@[0-9a-f]{12} cpu clean$/);
+    expect(rec.versions.quality.global_aesthetic).toMatch(/^pyiqa topiq_iaa pyiqa 0\.1\.13\+standin topiq_iaa\.pth@sha256:[0-9a-f]{64} cpu clean$/);
     expect(rec.metrics.global_aesthetic.value).toBeCloseTo(24 / 1000 + 32 / 1e6, 5);
     rmSync(out, { recursive: true, force: true });
   }, 60_000);

@@ -23,7 +23,7 @@ export function facexformerPoseProvider(bridge: ReferenceBridge, options: Facexf
   return {
     backend: {
       name: 'facexformer (Python worker)',
-      version: `retina-face ${p.retinaface.version} torch ${prov.torch} ${prov.device}`,
+      version: `${p.facexformer.weights.map((w) => `${w.file}@sha256:${w.sha256}`).join(' ') || 'no weight file'} retina-face ${p.retinaface.version} torch ${prov.torch} ${prov.device}`,
       details: {
         facexformer: describeWeights(p.facexformer.weights),
         retinaface: describeWeights(p.retinaface.weights),

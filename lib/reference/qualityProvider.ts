@@ -53,7 +53,7 @@ export function pyiqaQualityProvider(bridge: ReferenceBridge, options: PyiqaQual
     details[`weights.${name}`] = describeWeights(m.weights);
     scorers[id] = {
       name: `pyiqa ${name}`,
-      version: `pyiqa ${prov.pyiqa} ${m.weights.map((w) => `${w.file}@${w.sha256.slice(0, 12)}`).join(' ') || 'no weight file'} ${prov.device} ${profile}`,
+      version: `pyiqa ${prov.pyiqa} ${m.weights.map((w) => `${w.file}@sha256:${w.sha256}`).join(' ') || 'no weight file'} ${prov.device} ${profile}`,
       // The generic path (QualityImage lists): each image alone.
       async scoreBatch(images: QualityImage[]): Promise<Float32Array> {
         const out = new Float32Array(images.length);
