@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   pose: () => import('./pose-accuracy.js'),
   fidelity: () => import('./fidelity.js'),
   report: () => import('./report.js'),
+  reference: () => import('./reference.js'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

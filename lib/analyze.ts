@@ -50,6 +50,8 @@ export interface StageTimings {
   face?: number;
   audio?: number;
   quality?: number;
+  /** The optional pose pass (providers.pose). */
+  pose?: number;
   metrics?: number;
   total: number;
 }
@@ -62,6 +64,8 @@ export interface RecordVersions {
   face: string | null;
   audio: string | null;
   quality: Partial<Record<QualityMetricId, string>>;
+  /** 'name version' of the pose pass that replaced the face pass's pose for head motion (providers.pose). */
+  pose?: string;
 }
 
 /** The per-video result: one line of results.jsonl. */
@@ -85,6 +89,11 @@ export interface VideoRecord {
   versions: RecordVersions;
   /** Set when the whole video failed. */
   error?: { code: string; message: string };
+  /**
+   * Set when a pass failed for a reason that can go away (the reference worker died or
+   * could not start): the record is kept, but a resumed run redoes the video.
+   */
+  redo?: string;
   /** Where --save-tracks wrote this video's tracks (relative to the output folder). */
   tracksFile?: string;
   /** ISO time the record was finished. */
@@ -98,6 +107,8 @@ export interface AnalysisConfig {
   face: BackendInfo | null;
   audio: BackendInfo | null;
   quality: { backend: BackendInfo; scorers: Partial<Record<QualityMetricId, string>> } | null;
+  /** The pose pass replacing the face pass's pose for head motion; absent without one (older hashes unchanged). */
+  pose?: BackendInfo;
 }
 
 export interface AnalyzeOptions {
@@ -157,6 +168,7 @@ export function analysisConfig(providers: Providers, metrics: readonly MetricId[
     face: need.face && providers.face ? providers.face.backend : null,
     audio: need.audio && providers.audio ? providers.audio.backend : null,
     quality: need.quality && q ? { backend: q.backend, scorers } : null,
+    pose: metrics.includes('head_motion') && providers.pose ? providers.pose.backend : undefined,
   };
   return { config, hash: createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16) };
 }
@@ -187,6 +199,7 @@ function versionsOf(providers: Providers, metrics: readonly MetricId[]): RecordV
     face: need.face && providers.face ? describeBackend(providers.face.backend) : null,
     audio: need.audio && providers.audio ? describeBackend(providers.audio.backend) : null,
     quality,
+    ...(metrics.includes('head_motion') && providers.pose ? { pose: describeBackend(providers.pose.backend) } : {}),
   };
 }
 
@@ -297,6 +310,23 @@ async function qualityPass(
   return out;
 }
 
+/** Pass failures that can go away on a rerun (the reference worker died or could not start). */
+const RETRYABLE = new Set(['WORKER_DIED', 'WORKER_SETUP']);
+
+/** A pose pass's T x 3 / T x 4 arrays fitted to the face pass's T frames (NaN-padded, with a warning). */
+function fitPose(p: { pose: Float32Array; box: Float32Array }, T: number, ctx: ProviderContext): { pose: Float32Array; box: Float32Array } {
+  if (!(p?.pose instanceof Float32Array) || !(p.box instanceof Float32Array) || p.pose.length / 3 !== p.box.length / 4) {
+    throw new TheValError('INTERNAL', 'pose provider must return Float32Arrays pose (T x 3) and box (T x 4)');
+  }
+  const n = p.pose.length / 3;
+  if (n === T) return p;
+  ctx.warn(`pose pass gave ${n} frames, the face pass ${T}`);
+  const pose = new Float32Array(T * 3).fill(NaN), box = new Float32Array(T * 4).fill(NaN);
+  pose.set(p.pose.subarray(0, Math.min(n, T) * 3));
+  box.set(p.box.subarray(0, Math.min(n, T) * 4));
+  return { pose, box };
+}
+
 function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
 }
@@ -395,6 +425,22 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     record.video.frames = face.frames;
   }
 
+  // pose hook: an external head-pose pass (e.g. FaceXFormer, lib/reference/) replaces the
+  // face pass's pose and box, which only head motion reads.
+  let poseFailure: string | undefined;
+  if (face && providers.pose && metrics.includes('head_motion')) {
+    const t = performance.now();
+    try {
+      face = { ...face, ...fitPose(await providers.pose.estimate(file, ctx), face.frames, ctx) };
+    } catch (e) {
+      const err = errorOf(e, file);
+      poseFailure = `pose pass failed: ${err.code}: ${err.message}`;
+      warnings.push(poseFailure);
+      if (RETRYABLE.has(err.code)) record.redo = poseFailure;
+    }
+    timings.pose = elapsed(t);
+  }
+
   // audio pass (needs T from the face pass; every audio metric also needs the face)
   let audio: AudioAnalysisResult | null = null;
   let audioFailure: string | undefined;
@@ -427,6 +473,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       const err = errorOf(e, file);
       qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
       warnings.push(qualityFailure);
+      if (RETRYABLE.has(err.code)) record.redo = qualityFailure;
     }
     timings.quality = elapsed(t);
   }
@@ -447,6 +494,10 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     }
     if (!face) {
       values[id] = nan(UNAVAILABLE.face);
+      continue;
+    }
+    if (id === 'head_motion' && poseFailure) {
+      values[id] = nan(poseFailure);
       continue;
     }
     let audioTracks: AudioTracks = { hasAudio: false, speech: [], rms: new Float32Array(face.frames).fill(NaN) };

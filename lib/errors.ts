@@ -19,6 +19,10 @@ export type TheValErrorCode =
   | 'MODEL_CHECKSUM'
   | 'MODEL_INVALID'
   | 'NATIVE_MISSING'
+  /** The reference-model Python worker could not start: no python, torch, pyiqa, weights (lib/reference/). */
+  | 'WORKER_SETUP'
+  /** The reference-model Python worker died or broke the protocol mid-run. */
+  | 'WORKER_DIED'
   | 'INTERNAL';
 
 export class TheValError extends Error {

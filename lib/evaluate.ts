@@ -166,6 +166,7 @@ function metricBackend(r: VideoRecord, id: MetricId): string {
     if (id === 'mouth_quality' && v.face) parts.push(v.face);
   } else {
     if (v.face) parts.push(v.face);
+    if (id === 'head_motion' && v.pose) parts.push(v.pose);
     if (spec.needsAudio && v.audio) parts.push(v.audio);
   }
   parts.push(`FFmpeg ${v.ffmpeg}`);
@@ -294,7 +295,8 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       } catch (e) {
         fpError = e;
       }
-      if (prev && !(options.retryErrors && prev.status === 'error')) {
+      // A record marked redo (a pass failed for a reason that can go away) is redone.
+      if (prev && !prev.redo && !(options.retryErrors && prev.status === 'error')) {
         const sameFile = fp ? sameFingerprint(prev.fingerprint ?? undefined, fp) : prev.fingerprint === null && prev.error?.code === fromNative(fpError).code;
         if (sameFile) return finished(method, prev, true);
       }

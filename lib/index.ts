@@ -64,3 +64,8 @@ export { nativeQualityProvider, sileroAudioProvider, type DefaultProviderOptions
 export { scoreVideoQuality, type VideoQualityOptions, type VideoQualityResult } from './quality/video.js';
 export { loadQualityScorers, parseQualityModelOption, type QualityModelPaths, type QualityRole } from './quality/options.js';
 export { trackFaces, defaultFaceModels, type TrackFacesOptions, type FaceTrackResult, type FaceProfile, type FaceModelFiles } from './face/trackFaces.js';
+
+// The reference's own models (pyiqa, FaceXFormer) through a Python worker: docs/reference-models.md.
+export { createReferenceProviders, ReferenceBridge, QualityFeeder, type ReferenceProviderOptions, type ReferenceProviders, type WorkerProvenance } from './reference/index.js';
+export { publishedComparableMetrics } from './io/publishedGt.js';
+export type { PoseProvider } from './providers.js';

@@ -107,11 +107,22 @@ export interface QualityProvider {
   ): Promise<Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>>>;
 }
 
-/** The three passes; null (or absent) = not available in this build. */
+/**
+ * Optional head-pose pass (e.g. FaceXFormer on RetinaFace boxes, lib/reference/): per
+ * frame pitch, yaw, roll (degrees) and the face box (pixels) it used, T x 3 and T x 4, NaN
+ * without a face. When present they replace the face pass's pose and box for head motion.
+ */
+export interface PoseProvider {
+  readonly backend: BackendInfo;
+  estimate(videoPath: string, context: ProviderContext): Promise<{ pose: Float32Array; box: Float32Array }>;
+}
+
+/** The three passes (+ an optional pose pass); null (or absent) = not available in this build. */
 export interface Providers {
   face?: FaceProvider | null;
   audio?: AudioProvider | null;
   quality?: QualityProvider | null;
+  pose?: PoseProvider | null;
 }
 
 /** The reasons a metric carries when the pass it needs is missing. */
@@ -279,7 +290,7 @@ export async function loadProviders(moduleSpec: string, base: Providers = defaul
     throw new TheValError('BAD_ARGUMENT', `providers module '${moduleSpec}' exports neither 'providers' nor 'createProviders()'`);
   }
   const out: Providers = { ...base };
-  for (const k of ['face', 'audio', 'quality'] as const) {
+  for (const k of ['face', 'audio', 'quality', 'pose'] as const) {
     if (k in got) out[k] = got[k] as never;
   }
   checkProviders(out, moduleSpec);
@@ -299,6 +310,10 @@ export function checkProviders(p: Providers, where = 'providers'): void {
   if (p.audio) {
     checkBackend('audio', p.audio.backend);
     if (typeof p.audio.analyze !== 'function') throw bad('audio.analyze must be a function');
+  }
+  if (p.pose) {
+    checkBackend('pose', p.pose.backend);
+    if (typeof p.pose.estimate !== 'function') throw bad('pose.estimate must be a function');
   }
   if (p.quality) {
     checkBackend('quality', p.quality.backend);

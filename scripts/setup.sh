@@ -12,11 +12,12 @@ log() { printf 'theval setup: %s\n' "$*" >&2; }
 # libraries, OpenCV (+ opencv-data for BRISQUE's trained model). Tests and samples:
 # the ffmpeg CLI (reference decoder), espeak-ng and sox (speech), python3-opencv (reference
 # BRISQUE), chromium (MediaPipe's own solution as a reference, where available).
+# python3-pil: the reference-worker tests (FaceXFormer pre-processing resizes with PIL).
 APT_PACKAGES=(
   ca-certificates git g++ make cmake ninja-build pkg-config python3
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libffmpeg-nvenc-dev
   ffmpeg libopencv-dev opencv-data
-  espeak-ng sox python3-opencv python3-numpy
+  espeak-ng sox python3-opencv python3-numpy python3-pil
   chromium
 )
 missing=()

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { evaluate, defaultJobs, GT_NAME, type EvaluationResult, type MethodInputs } from '../evaluate.js';
 import { inputKind } from '../io/inputs.js';
-import { PUBLISHED_GT, mixingWarning } from '../io/publishedGt.js';
+import { PUBLISHED_GT, mixingWarning, publishedComparableMetrics } from '../io/publishedGt.js';
+import { createReferenceProviders, type ReferenceProviders } from '../reference/index.js';
 import { METRIC_IDS } from '../metrics/registry.js';
 import { scoreMethods, type MetricValues } from '../score.js';
 import { EXIT, UsageError, leaderboardTable, parse, parseMetricList, positiveInt, resolveProviders, runCommand } from './common.js';
@@ -26,6 +27,11 @@ const options = {
   providers: { type: 'string' },
   'quality-model': { type: 'string', multiple: true },
   'quality-stride': { type: 'string' },
+  'quality-backend': { type: 'string' },
+  'pose-backend': { type: 'string' },
+  'facexformer-checkpoint': { type: 'string' },
+  python: { type: 'string' },
+  device: { type: 'string' },
   json: { type: 'boolean' },
   report: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -46,6 +52,14 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
                        quality metrics (contract: docs/quality.md)
       --quality-stride K  score every K-th frame for the quality metrics (default 1, as the
                        reference; the effect of 2, 5, 10 is measured in docs/quality.md)
+      --quality-backend native|pyiqa
+                       pyiqa: the reference's own quality models (TOPIQ-IAA, MUSIQ-KonIQ,
+                       TOPIQ-NR-face) in your Python (docs/reference-models.md)
+      --pose-backend mediapipe|facexformer
+                       facexformer: head pose from FaceXFormer on RetinaFace boxes, as the
+                       reference (needs --facexformer-checkpoint PATH, its ckpts/model.pt)
+      --python PATH    the Python with torch + pyiqa / FaceXFormer (default python3)
+      --device DEV     torch device of that worker: cpu (default), cuda, cuda:N
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
       --json           print summary.json to stdout at the end
@@ -143,7 +157,10 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     const methods = await methodsOf(positionals, lists, values.name);
     const qualityModels = values['quality-model'] ? parseQualityModelOption(values['quality-model']) : undefined;
     const qualityStride = values['quality-stride'] === undefined ? undefined : positiveInt(values['quality-stride'], '--quality-stride');
-    const { providers, module } = await resolveProviders(values.providers, { qualityModels, qualityStride });
+    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride });
+    const { module } = resolved;
+    const reference = await referenceProviders(values);
+    const providers = reference ? { ...resolved.providers, quality: reference.quality ?? resolved.providers.quality, pose: reference.pose } : resolved.providers;
     const out = values.out ?? 'theval-out';
     const progress = new Progress({ quiet: values.quiet });
     if (module && !values.quiet) progress.log(`theval: analysis passes from ${module}`);
@@ -180,6 +197,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         command: ['theval', mode, ...argv],
       });
     } finally {
+      await reference?.close();
       progress.finish();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -203,7 +221,8 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     if (values['published-gt']) {
       const pipeline = `this run's pipeline (${[s.config.face?.name, s.config.audio?.name, s.config.quality?.backend.name].filter(Boolean).join(', ') || 'no face, audio or quality model'})`;
       const w = mixingWarning(pipeline);
-      if (w) console.error(`\n${'!'.repeat(78)}\nWARNING: ${w}\n${'!'.repeat(78)}`);
+      const same = publishedComparableMetrics(s.config);
+      if (w) console.error(`\n${'!'.repeat(78)}\nWARNING: ${w}${same.length ? `\n(These metrics do come from the reference's own models and compare with the published GT row: ${same.join(', ')}.)` : ''}\n${'!'.repeat(78)}`);
       const rows = Object.entries(s.methods)
         .filter(([n]) => n !== GT_NAME)
         .map(([name, m]) => ({ name, values: Object.fromEntries(METRIC_IDS.map((id) => [id, m.values[id] ?? NaN])) as MetricValues }));
@@ -223,8 +242,33 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
   });
 }
 
+/**
+ * --quality-backend pyiqa / --pose-backend facexformer: starts the reference worker (its
+ * models load now, so a missing python/torch/pyiqa/weight file stops the run before any video).
+ */
+async function referenceProviders(values: { 'quality-backend'?: string; 'pose-backend'?: string; 'facexformer-checkpoint'?: string; python?: string; device?: string; 'quality-model'?: string[] }): Promise<ReferenceProviders | null> {
+  const q = values['quality-backend'] ?? 'native', p = values['pose-backend'] ?? 'mediapipe';
+  if (q !== 'native' && q !== 'pyiqa') throw new UsageError(`--quality-backend must be native or pyiqa, got '${q}'`);
+  if (p !== 'mediapipe' && p !== 'facexformer') throw new UsageError(`--pose-backend must be mediapipe or facexformer, got '${p}'`);
+  if (p === 'facexformer' && !values['facexformer-checkpoint']) throw new UsageError('--pose-backend facexformer needs --facexformer-checkpoint PATH (ckpts/model.pt of the FaceXFormer repository)');
+  if (p !== 'facexformer' && values['facexformer-checkpoint']) throw new UsageError('--facexformer-checkpoint is only used with --pose-backend facexformer');
+  if (q === 'pyiqa' && values['quality-model']) throw new UsageError('--quality-model and --quality-backend pyiqa both choose the quality models; give one');
+  if (q === 'native' && p === 'mediapipe') {
+    if (values.python || values.device) throw new UsageError('--python and --device are for the reference worker (--quality-backend pyiqa, --pose-backend facexformer)');
+    return null;
+  }
+  return createReferenceProviders({
+    python: values.python,
+    device: values.device,
+    quality: q === 'pyiqa',
+    ...(p === 'facexformer' ? { facexformerCheckpoint: path.resolve(values['facexformer-checkpoint']!) } : {}),
+    // The lead wires --profile reference here (MUSIQ padding, TOPIQ-NR-face failing the video).
+    reference: false,
+  });
+}
+
 /** Which models produced the numbers: printed under every leaderboard (a GT row is only valid for them). */
-function producedBy(config: { face?: { name: string; version: string } | null; audio?: { name: string; version: string } | null; quality?: { scorers: Record<string, string> } | null }): string {
+function producedBy(config: { face?: { name: string; version: string } | null; audio?: { name: string; version: string } | null; quality?: { scorers: Record<string, string> } | null; pose?: { name: string; version: string } }): string {
   const lines = ['Numbers produced by:'];
   const q = config.quality?.scorers ?? {};
   for (const [id, name] of Object.entries(q)) lines.push(`  ${id.padEnd(21)} ${name}`);
@@ -232,6 +276,7 @@ function producedBy(config: { face?: { name: string; version: string } | null; a
     lines.push('  (BRISQUE: 0..100, lower = better; not the reference\'s TOPIQ-IAA / MUSIQ / TOPIQ-NR-face, so only comparable with a GT row computed here)');
   }
   lines.push(`  face, head pose         ${config.face ? `${config.face.name}, ${config.face.version}` : 'none'}`);
+  if (config.pose) lines.push(`  head pose (head motion) ${config.pose.name}, ${config.pose.version}`);
   lines.push(`  speech, loudness        ${config.audio ? `${config.audio.name}, ${config.audio.version}` : 'none'}`);
   return lines.join('\n');
 }

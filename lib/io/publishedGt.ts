@@ -7,6 +7,7 @@
  * these, say where they come from (see mixingWarning).
  */
 import type { MetricValues } from '../score.js';
+import type { MetricId } from '../metrics/types.js';
 
 export const REFERENCE_PIPELINE = 'reference (TOPIQ-IAA, MUSIQ, TOPIQ-NR-face, FaceXFormer, MediaPipe)';
 
@@ -95,4 +96,28 @@ export function mixingWarning(pipeline: string): string | undefined {
     `against the published leaderboard is not a like-for-like comparison. Compute a GT row from real ` +
     `videos with the same pipeline.`
   );
+}
+
+/** The parts of a run's configuration (AnalysisConfig) that say which models produced a metric. */
+export interface ProducedBy {
+  quality?: { backend: { details?: Record<string, string> }; scorers: Partial<Record<string, string>> } | null;
+  pose?: { name: string } | null;
+}
+
+/**
+ * The metrics of a run whose numbers come from the reference's own models, so the published
+ * GT value applies to them: pyiqa's topiq_iaa (global aesthetic), pyiqa 0.1.13's
+ * topiq_nr-face (face quality; later pyiqa versions load other default weights), pyiqa's
+ * musiq with the reference's padding (mouth quality; per-crop scores differ), FaceXFormer
+ * (head motion). Everything else needs a GT row computed in the same run.
+ */
+export function publishedComparableMetrics(config: ProducedBy): MetricId[] {
+  const out: MetricId[] = [];
+  const s = config.quality?.scorers ?? {};
+  const d = config.quality?.backend.details ?? {};
+  if (s.global_aesthetic?.startsWith('pyiqa topiq_iaa ')) out.push('global_aesthetic');
+  if (s.mouth_quality?.startsWith('pyiqa musiq ') && d.profile === 'reference') out.push('mouth_quality');
+  if (s.face_quality?.startsWith('pyiqa topiq_nr-face ') && /^0\.1\.13\b/.test(d.pyiqa ?? '')) out.push('face_quality');
+  if (config.pose?.name.startsWith('facexformer')) out.push('head_motion');
+  return out;
 }
