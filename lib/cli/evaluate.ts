@@ -26,6 +26,8 @@ const options = {
   providers: { type: 'string' },
   'quality-model': { type: 'string', multiple: true },
   'quality-stride': { type: 'string' },
+  'no-diagnostics': { type: 'boolean' },
+  'flow-size': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
@@ -45,6 +47,10 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
                        quality metrics (contract: docs/quality.md)
       --quality-stride K  score every K-th frame for the quality metrics (default 1, as the
                        reference; the effect of 2, 5, 10 is measured in docs/quality.md)
+      --no-diagnostics skip the diagnostics beyond THEval (face warping error, background
+                       motion, audio-video offset, frame difference; docs/diagnostics.md),
+                       which cost an optical flow per frame pair in the face pass
+      --flow-size N    working size of that optical flow in pixels (default 128)
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
       --json           print summary.json to stdout at the end
@@ -141,7 +147,10 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     const methods = await methodsOf(positionals, lists, values.name);
     const qualityModels = values['quality-model'] ? parseQualityModelOption(values['quality-model']) : undefined;
     const qualityStride = values['quality-stride'] === undefined ? undefined : positiveInt(values['quality-stride'], '--quality-stride');
-    const { providers, module } = await resolveProviders(values.providers, { qualityModels, qualityStride });
+    const diagnostics = !values['no-diagnostics'];
+    const flowSize = values['flow-size'] === undefined ? undefined : positiveInt(values['flow-size'], '--flow-size');
+    if (flowSize !== undefined && (flowSize < 32 || flowSize > 1024)) throw new UsageError('--flow-size must be in 32..1024');
+    const { providers, module } = await resolveProviders(values.providers, { qualityModels, qualityStride, motion: diagnostics, flowSize });
     const out = values.out ?? 'theval-out';
     const progress = new Progress({ quiet: values.quiet });
     if (module && !values.quiet) progress.log(`theval: analysis passes from ${module}`);
@@ -171,6 +180,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         providers,
         gt: values.gt,
         saveTracks: values['save-tracks'],
+        diagnostics,
         retryErrors: values['retry-errors'],
         signal: controller.signal,
         onProgress: progress.onProgress,
