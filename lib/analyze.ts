@@ -83,8 +83,8 @@ export interface VideoRecord {
   metrics: Record<MetricId, MetricValue>;
   /**
    * Diagnostics beyond THEval (docs/diagnostics.md), never part of the final score unless
-   * weighted explicitly. Absent when the analysis ran without a face pass or with
-   * `diagnostics: false`.
+   * weighted explicitly. Absent when the face pass produced no motion track (a provider
+   * without it, `--no-diagnostics`) or with `diagnostics: false`.
    */
   diagnostics?: Partial<Record<DiagnosticId, MetricValue>>;
   timings: StageTimings;
@@ -483,7 +483,9 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       warnings.push(`${spec.name}: ${(e as Error).message}`);
     }
   }
-  if (face && options.diagnostics !== false) record.diagnostics = computeDiagnostics(face, audio, audioFailure, providers, info);
+  // Diagnostics come with the face pass's motion track (a face provider without it, e.g. a
+  // plug-in, or --no-diagnostics, leaves the record as before).
+  if (face?.motion && options.diagnostics !== false) record.diagnostics = computeDiagnostics(face, audio, audioFailure, providers, info);
   timings.metrics = elapsed(t);
   return finish();
 }
