@@ -333,6 +333,8 @@ export interface NativeBinding {
   transformTensorBilinear(features: Float32Array, shape: [number, number, number], matrix: Float32Array, oh: number, ow: number): Float32Array;
   /** The dense optical flow of the motion diagnostics on two grey images (tests, benches). */
   denseFlow(i0: Float32Array, i1: Float32Array, width: number, height: number, options?: { levels?: number; iterations?: number }): { u: Float32Array; v: Float32Array };
+  /** The same flow by the CUDA twin (native/cuda/dense_flow.cu); throws GPU_UNAVAILABLE without a GPU. */
+  denseFlowGpu(i0: Float32Array, i1: Float32Array, width: number, height: number, options?: { levels?: number; iterations?: number }): { u: Float32Array; v: Float32Array };
   /** The face detector alone on a file's first frame, detections in tracking order. */
   detectFaces(path: string, detectorModel: string): Promise<NativeDetection[]>;
 }

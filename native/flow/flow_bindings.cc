@@ -7,13 +7,14 @@
 #include <limits>
 
 #include "common/errors.h"
+#include "cuda/gpu_runtime.h"
 #include "flow/dense_flow.h"
 
 namespace theval {
 
 namespace {
 
-Napi::Value DenseFlowJs(const Napi::CallbackInfo& info) {
+Napi::Value DenseFlowImpl(const Napi::CallbackInfo& info, bool gpu) {
   Napi::Env env = info.Env();
   const char* usage = "denseFlow(i0: Float32Array, i1: Float32Array, width: int, height: int, options?: object)";
   if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsTypedArray() || !info[2].IsNumber() || !info[3].IsNumber())
@@ -37,18 +38,32 @@ Napi::Value DenseFlowJs(const Napi::CallbackInfo& info) {
     p.iterations = int(iters);
   }
   Napi::Float32Array u = Napi::Float32Array::New(env, n), v = Napi::Float32Array::New(env, n);
-  flow::DenseFlow f;
-  f.Compute(a.As<Napi::Float32Array>().Data(), b.As<Napi::Float32Array>().Data(), int(w), int(h), p, u.Data(), v.Data());
+  const float* i0 = a.As<Napi::Float32Array>().Data();
+  const float* i1 = b.As<Napi::Float32Array>().Data();
+  if (gpu) {
+    try {
+      gpu::DenseFlow(i0, i1, int(w), int(h), p, u.Data(), v.Data());
+    } catch (const Error& e) {
+      throw MakeJsError(env, e.code(), e.what(), "");
+    }
+  } else {
+    flow::DenseFlow f;
+    f.Compute(i0, i1, int(w), int(h), p, u.Data(), v.Data());
+  }
   Napi::Object out = Napi::Object::New(env);
   out.Set("u", u);
   out.Set("v", v);
   return out;
 }
 
+Napi::Value DenseFlowJs(const Napi::CallbackInfo& info) { return DenseFlowImpl(info, false); }
+Napi::Value DenseFlowGpuJs(const Napi::CallbackInfo& info) { return DenseFlowImpl(info, true); }
+
 }  // namespace
 
 void InitFlow(Napi::Env env, Napi::Object exports) {
   exports.Set("denseFlow", Napi::Function::New<DenseFlowJs>(env, "denseFlow"));
+  exports.Set("denseFlowGpu", Napi::Function::New<DenseFlowGpuJs>(env, "denseFlowGpu"));
 }
 
 }  // namespace theval
