@@ -2,6 +2,7 @@
 // tracks are external ArrayBuffers over the vectors the pass filled (no copy).
 #include "face/face_bindings.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -232,7 +233,9 @@ Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
   if (!(flowSize >= 32 && flowSize <= 1024) || flowSize != std::floor(flowSize))
     throw MakeJsError(env, "BAD_ARGUMENT", "flowSize must be an integer in 32..1024", path);
   opt.motionParams.faceSize = int(flowSize);
-  opt.motionParams.frameSize = int(flowSize);
+  // The background flow runs on the whole frame at half that size (its motion is coarse; the
+  // face's texture is what needs the resolution).
+  opt.motionParams.frameSize = std::max(32, int(flowSize) / 2);
   const double threads = GetNumber(o, "threads", 1);
   if (!(threads >= 0 && threads <= 256) || threads != std::floor(threads))
     throw MakeJsError(env, "BAD_ARGUMENT", "threads must be an integer in 0..256 (0 = keep OpenCV's setting)", path);

@@ -24,7 +24,7 @@ namespace theval::flow {
 
 struct MotionParams {
   int faceSize = 128;   // side of the square face crop the face flow runs on
-  int frameSize = 128;  // longer side of the downscaled frame the background flow runs on
+  int frameSize = 64;   // longer side of the downscaled frame the background flow runs on
   FlowParams flow;
 };
 
