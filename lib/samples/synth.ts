@@ -6,7 +6,7 @@
  * shifted audio, no audio, no face, still head) so that each metric's direction is known.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeAudio } from '../decode/audio.js';
@@ -191,6 +191,9 @@ async function readPhoto(file: string): Promise<{ data: Uint8Array; width: numbe
 export async function synthesizeTalkingHead(out: string, options: SynthOptions = {}): Promise<SynthResult> {
   const fps = options.fps ?? 25;
   const face = options.photo ?? GRACE_HOPPER;
+  // ffmpeg cannot create the folder; without it the encoder exits and the frame writes below
+  // would wait for a drain that never comes.
+  mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'theval-synth-'));
   try {
     const wav = path.join(tmp, 'speech.wav');
