@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   fidelity: () => import('./fidelity.js'),
   report: () => import('./report.js'),
   reference: () => import('./reference.js'),
+  diagnostics: () => import('./diagnostics.js'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

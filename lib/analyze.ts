@@ -15,6 +15,7 @@ import { native } from './native.js';
 import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
 import { frameMean, mouthBox, type QualityImage } from './metrics/quality.js';
 import { METRICS, METRIC_IDS, getMetric } from './metrics/registry.js';
+import { DIAGNOSTICS, type DiagnosticId } from './diagnostics/registry.js';
 import type { MetricId } from './metrics/types.js';
 import {
   QUALITY_METRICS,
@@ -84,6 +85,12 @@ export interface VideoRecord {
   video?: { width: number; height: number; fps: number; frames: number; duration: number; codec: string; hasAudio: boolean };
   /** All 8 metric ids, always. A metric left out by the metric selection is NaN with reason 'not requested'. */
   metrics: Record<MetricId, MetricValue>;
+  /**
+   * Diagnostics beyond THEval (docs/diagnostics.md), never part of the final score unless
+   * weighted explicitly. Absent when the face pass produced no motion track (a provider
+   * without it, `--no-diagnostics`) or with `diagnostics: false`.
+   */
+  diagnostics?: Partial<Record<DiagnosticId, MetricValue>>;
   timings: StageTimings;
   warnings: string[];
   versions: RecordVersions;
@@ -121,6 +128,8 @@ export interface AnalyzeOptions {
   fingerprint?: Fingerprint;
   /** Method name to put in the record. */
   method?: string;
+  /** Compute the diagnostics (docs/diagnostics.md) into record.diagnostics (default true). */
+  diagnostics?: boolean;
   /** Receives the tracks the passes produced (e.g. to save them), before the record is returned. */
   onTracks?: (tracks: { info: VideoInfo; face: FaceTracks | null; audio: AudioTracks | null }) => void | Promise<void>;
 }
@@ -525,6 +534,35 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       warnings.push(`${spec.name}: ${(e as Error).message}`);
     }
   }
+  // Diagnostics come with the face pass's motion track (a face provider without it, e.g. a
+  // plug-in, or --no-diagnostics, leaves the record as before).
+  if (face?.motion && options.diagnostics !== false) record.diagnostics = computeDiagnostics(face, audio, audioFailure, providers, info);
   timings.metrics = elapsed(t);
   return finish();
+}
+
+/** Every diagnostic of one video (docs/diagnostics.md), each with its NaN reason. */
+function computeDiagnostics(
+  face: FaceTracks,
+  audio: AudioAnalysisResult | null,
+  audioFailure: string | undefined,
+  providers: Providers,
+  info: VideoInfo,
+): Partial<Record<DiagnosticId, MetricValue>> {
+  const out: Partial<Record<DiagnosticId, MetricValue>> = {};
+  const audioReason =
+    audioFailure ??
+    audio?.reason ??
+    (audio ? undefined : !providers.audio ? UNAVAILABLE.audio : !info.audio ? 'no audio' : 'audio pass not run (no synchronization metric selected)');
+  const usable = audio && !audio.reason ? audio.tracks : null;
+  for (const d of DIAGNOSTICS) {
+    try {
+      const r = d.compute({ face, audio: usable, audioReason: audioReason ?? 'no audio' });
+      out[d.id] = { value: r.value, ...(r.reason ? { reason: r.reason } : {}), ...(r.details ? { details: { ...r.details } } : {}) };
+      if (Number.isNaN(r.value) && !r.reason) out[d.id]!.reason = 'no value';
+    } catch (e) {
+      out[d.id] = nan(`diagnostic failed: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }

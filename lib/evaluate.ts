@@ -18,6 +18,8 @@ import { ResultsStore, jsonNumbers } from './io/resultsStore.js';
 import { writeTracksJson } from './io/tracksJson.js';
 import { formatAggregateCsv, formatMetricCsv, metricCsvRow, type AggregateRow } from './io/referenceCsv.js';
 import { METRIC_IDS, getMetric } from './metrics/registry.js';
+import { DIAGNOSTIC_IDS, type DiagnosticId } from './diagnostics/registry.js';
+import { formatDiagnosticCsv } from './io/diagnosticsCsv.js';
 import type { MetricId } from './metrics/types.js';
 import { defaultProviders, checkProviders, type Providers } from './providers.js';
 import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from './score.js';
@@ -47,6 +49,8 @@ export interface EvaluateOptions {
   providers?: Providers;
   /** Also write each video's tracks JSON under <out>/tracks/<method>/. Needs `out`. */
   saveTracks?: boolean;
+  /** Compute the diagnostics into each record (docs/diagnostics.md; default true). The motion ones also need the face provider's motion track. */
+  diagnostics?: boolean;
   /** Redo videos whose earlier record (same configuration, same file) is an error. */
   retryErrors?: boolean;
   /** When aborted: no new video is started; videos in flight finish and are recorded; outputs are written; the result says interrupted. */
@@ -90,6 +94,11 @@ export interface MethodSummary {
   /** Which backends produced the values of each metric (several when a resumed run mixes... which it never does: one configuration per run). */
   backends: Record<MetricId, string[]>;
   failures: Array<{ path: string; code: string; message: string }>;
+  /**
+   * The diagnostics (docs/diagnostics.md): dataset value (mean over videos, skipping NaN),
+   * valid videos and NaN reasons, for the diagnostics the records carry. Not scored.
+   */
+  diagnostics?: Partial<Record<DiagnosticId, { value: number | null; validVideos: number; nanReasons: Record<string, number> }>>;
 }
 
 export interface EvaluationSummary {
@@ -202,6 +211,20 @@ export function summarizeMethod(records: readonly VideoRecord[], videos: number,
     s.nanReasons[id] = reasons;
     s.backends[id] = [...backends].sort();
   }
+  const withDiag = ok.filter((r) => r.diagnostics);
+  if (withDiag.length) {
+    s.diagnostics = {};
+    for (const id of DIAGNOSTIC_IDS) {
+      const vals = withDiag.map((r) => r.diagnostics![id]?.value ?? NaN);
+      const d = datasetValue(vals);
+      const reasons: Record<string, number> = {};
+      for (const r of withDiag) {
+        const m = r.diagnostics![id];
+        if (!m || Number.isNaN(m.value)) reasons[m?.reason ?? 'no value'] = (reasons[m?.reason ?? 'no value'] ?? 0) + 1;
+      }
+      s.diagnostics[id] = { value: Number.isFinite(d.value) ? d.value : null, validVideos: d.videos, nanReasons: reasons };
+    }
+  }
   return s;
 }
 
@@ -209,7 +232,10 @@ export function summarizeMethod(records: readonly VideoRecord[], videos: number,
 export function aggregateRow(name: string, summary: MethodSummary): AggregateRow {
   const values = {} as MetricValues;
   for (const id of METRIC_IDS) values[id] = summary.values[id] ?? NaN;
-  return { model: name, values };
+  if (!summary.diagnostics) return { model: name, values };
+  const diagnostics: Partial<Record<DiagnosticId, number>> = {};
+  for (const id of DIAGNOSTIC_IDS) if (summary.diagnostics[id]) diagnostics[id] = summary.diagnostics[id]!.value ?? NaN;
+  return { model: name, values, diagnostics };
 }
 
 /**
@@ -309,6 +335,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
           metrics,
           method,
           signal: options.signal,
+          ...(options.diagnostics === false ? { diagnostics: false } : {}),
           ...(fp ? { fingerprint: fp } : {}),
           onTracks: options.saveTracks && out
             ? async ({ info, face, audio }) => {
@@ -375,6 +402,18 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
           const file = path.join(dir, `${id}.csv`);
           await writeAtomic(file, formatMetricCsv(id, ok.map((r) => metricCsvRow(id, r.path, r.metrics[id]))));
           outputs.push(file);
+        }
+        const withDiag = ok.filter((r) => r.diagnostics);
+        if (withDiag.length) {
+          // A subfolder: the reference's collect step reads every CSV of the method folder.
+          const ddir = path.join(dir, 'diagnostics');
+          await mkdir(ddir, { recursive: true });
+          for (const id of DIAGNOSTIC_IDS) {
+            const file = path.join(ddir, `${id}.csv`);
+            const rows = withDiag.map((r) => ({ path: r.path, result: r.diagnostics![id] ?? { value: NaN, reason: 'not computed' } }));
+            await writeAtomic(file, formatDiagnosticCsv(id, rows));
+            outputs.push(file);
+          }
         }
       }
     }

@@ -201,6 +201,10 @@ export interface NativeFaceOptions {
   swapRB?: boolean;
   /** Reference emulation (measurement aid, docs/fidelity.md row 4): frames resized to squash x squash (INTER_LINEAR) first. 0 = off (default). */
   squash?: number;
+  /** Motion diagnostics per frame pair (native/flow/motion_diagnostics.h). Default false. */
+  motion?: boolean;
+  /** Side of the face crop / longer side of the frame the optical flow runs on (32..1024, default 128). */
+  flowSize?: number;
 }
 
 export interface NativeFaceTimings {
@@ -213,6 +217,8 @@ export interface NativeFaceTimings {
   refinedInferMs: number;
   /** 0 when the networks came from the addon's pool of loaded models. */
   modelLoadMs: number;
+  /** The motion diagnostics (optical flow, frame difference); present when they ran. */
+  motionMs?: number;
   /** Frames on which the detector ran (the first frame and frames after a face was lost). */
   detectorRuns: number;
   parallel: boolean;
@@ -238,6 +244,8 @@ export interface NativeFaceResult {
   box: Float32Array;
   /** frames x 3: pitch, yaw, roll in degrees (docs/pose.md); NaN where no face. */
   pose: Float32Array;
+  /** frames x 4 when options.motion: frameDiff, warpError, bgMotion, faceMotion of the pair (t-1, t); NaN at t = 0. */
+  motion?: Float32Array;
   warnings: string[];
   timings: NativeFaceTimings;
   /** Present only when a reference-emulation option was in force (measurement aid). */
@@ -323,6 +331,10 @@ export interface NativeBinding {
   inferModel(path: string, spec: NativeInferSpec, input: Float32Array): Promise<NativeInferResult>;
   /** Test hook: the kernel of the attention model's native TransformTensorBilinear layer. */
   transformTensorBilinear(features: Float32Array, shape: [number, number, number], matrix: Float32Array, oh: number, ow: number): Float32Array;
+  /** The dense optical flow of the motion diagnostics on two grey images (tests, benches). */
+  denseFlow(i0: Float32Array, i1: Float32Array, width: number, height: number, options?: { levels?: number; iterations?: number }): { u: Float32Array; v: Float32Array };
+  /** The same flow by the CUDA twin (native/cuda/dense_flow.cu); throws GPU_UNAVAILABLE without a GPU. */
+  denseFlowGpu(i0: Float32Array, i1: Float32Array, width: number, height: number, options?: { levels?: number; iterations?: number }): { u: Float32Array; v: Float32Array };
   /** The face detector alone on a file's first frame, detections in tracking order. */
   detectFaces(path: string, detectorModel: string): Promise<NativeDetection[]>;
 }

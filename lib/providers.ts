@@ -145,11 +145,18 @@ export interface DefaultProviderOptions {
   qualityModels?: QualityModelPaths;
   /** Score every k-th frame for the quality metrics (`--quality-stride`, default 1). */
   qualityStride?: number;
+  /**
+   * The motion diagnostics in the face pass (optical flow, frame difference; docs/diagnostics.md).
+   * Default true; `--no-diagnostics` turns them off (saves their share of the face pass).
+   */
+  motion?: boolean;
+  /** Working size of the optical flow (`--flow-size`, default 128). */
+  flowSize?: number;
 }
 
 export function defaultProviders(options: DefaultProviderOptions = {}): Providers {
   return {
-    face: mediapipeFaceProvider(options.faceProfile),
+    face: mediapipeFaceProvider(options.faceProfile, {}, { enabled: options.motion ?? true, flowSize: options.flowSize }),
     audio: sileroAudioProvider(),
     quality: nativeQualityProvider({ models: options.qualityModels, stride: options.qualityStride }),
   };
@@ -225,7 +232,21 @@ export interface FaceEmulation {
   squash?: number;
 }
 
-export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: FaceEmulation = {}): FaceProvider {
+/** The motion diagnostics of the face pass (native/flow/): on by default. */
+export interface FaceMotionOptions {
+  enabled: boolean;
+  /** Optical-flow working size (face crop side, frame's longer side), default 128. */
+  flowSize?: number;
+}
+
+/** What the motion track's numbers depend on (part of the face backend's details, so of the config hash). */
+export function describeMotion(m: FaceMotionOptions): string | undefined {
+  if (!m.enabled) return undefined;
+  return `dense pyramidal Lucas-Kanade (11x11, 4 levels, 3 iterations) at ${m.flowSize ?? 128} px; frame difference on the decoded frames`;
+}
+
+export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: FaceEmulation = {}, motion: FaceMotionOptions = { enabled: false }): FaceProvider {
+  const motionDetail = describeMotion(motion);
   const emu = {
     ...(emulation.swapRB ? { swapRB: true } : {}),
     ...(emulation.squash ? { squash: emulation.squash } : {}),
@@ -241,13 +262,14 @@ export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: 
         // Part of the config hash: records made with the portable graph's dense-MatMul
         // sampler (same outputs within 1e-4 relative) are not mixed with these on resume.
         attentionSampler: 'TransformTensorBilinear as a native OpenCV layer',
+        ...(motionDetail ? { motion: motionDetail } : {}),
         ...(Object.keys(emu).length
           ? { referenceEmulation: `MEASUREMENT AID: ${[emu.swapRB ? 'swapRB (BGR to the models)' : '', emu.squash ? `squash ${emu.squash}x${emu.squash} bilinear` : ''].filter(Boolean).join(', ')}` }
           : {}),
       },
     },
     async track(videoPath, context) {
-      const r = await trackFaces(videoPath, { profile, ...emu });
+      const r = await trackFaces(videoPath, { profile, ...emu, ...(motion.enabled ? { motion: true, flowSize: motion.flowSize ?? 128 } : {}) });
       for (const w of r.warnings) context.warn(`face pass decode: ${w}`);
       return r;
     },

@@ -10,9 +10,14 @@
  * would hide the other seven numbers, while silently treating it as 0 or 1 would invent
  * one. A NaN GT value drops that metric for every method (with a warning). A GT value of
  * 0 makes Eq. 12 undefined and is an error.
+ *
+ * Diagnostics (docs/diagnostics.md) are not part of the score: their weight is 0 unless a
+ * user gives one. A weighted diagnostic is normalised like a metric (Eq. 12 against its GT
+ * value) and enters the final score (no group).
  */
 import { TheValError } from './errors.js';
 import { GROUPS, METRIC_IDS, getMetric } from './metrics/registry.js';
+import { DIAGNOSTIC_IDS, getDiagnostic, type DiagnosticId } from './diagnostics/registry.js';
 import { nanMean } from './metrics/stats.js';
 import type { MetricGroup, MetricId } from './metrics/types.js';
 
@@ -37,9 +42,13 @@ export function normalisedScore(value: number, gt: number, metric?: MetricId): n
   return 1 - Math.abs(value - gt) / Math.abs(gt);
 }
 
+export type DiagnosticValues = Partial<Record<DiagnosticId, number>>;
+
 export interface ScoreOptions {
-  /** Per-metric weights (>= 0, finite); missing ones are 1. */
-  weights?: Partial<Record<MetricId, number>>;
+  /** Per-metric weights (>= 0, finite); missing metrics are 1, missing diagnostics 0 (not scored). */
+  weights?: Partial<Record<MetricId | DiagnosticId, number>>;
+  /** Diagnostic values of the GT row (needed for every diagnostic with a weight > 0). */
+  gtDiagnostics?: DiagnosticValues;
 }
 
 export interface MethodScore {
@@ -54,6 +63,8 @@ export interface MethodScore {
   complete: boolean;
   missing: MetricId[];
   warnings: string[];
+  /** Eq. 12 of each diagnostic that was given a weight (absent otherwise). */
+  diagnostics?: DiagnosticValues;
 }
 
 function weightsOf(opts: ScoreOptions): Record<MetricId, number> {
@@ -66,9 +77,23 @@ function weightsOf(opts: ScoreOptions): Record<MetricId, number> {
     w[id] = x;
   }
   for (const k of Object.keys(opts.weights ?? {})) {
-    if (!(METRIC_IDS as readonly string[]).includes(k)) throw new TheValError('BAD_ARGUMENT', `unknown metric '${k}' in weights`);
+    if (!(METRIC_IDS as readonly string[]).includes(k) && !(DIAGNOSTIC_IDS as readonly string[]).includes(k)) {
+      throw new TheValError('BAD_ARGUMENT', `unknown metric '${k}' in weights`);
+    }
   }
   return w;
+}
+
+/** The diagnostics a user weighted (> 0), with their weights. */
+function diagnosticWeights(opts: ScoreOptions): Array<[DiagnosticId, number]> {
+  const out: Array<[DiagnosticId, number]> = [];
+  for (const id of DIAGNOSTIC_IDS) {
+    const x = opts.weights?.[id];
+    if (x === undefined) continue;
+    if (!Number.isFinite(x) || x < 0) throw new TheValError('BAD_ARGUMENT', `weight of '${id}' must be a finite number >= 0, got ${x}`);
+    if (x > 0) out.push([id, x]);
+  }
+  return out;
 }
 
 function weightedMean(ids: readonly MetricId[], s: MetricValues, w: Record<MetricId, number>): number {
@@ -88,7 +113,13 @@ function checkRow(values: MetricValues, what: string): void {
 }
 
 /** Scores one method against GT (rank is left NaN: use scoreMethods to rank). */
-export function scoreMethod(name: string, values: MetricValues, gt: MetricValues, opts: ScoreOptions = {}): MethodScore {
+export function scoreMethod(
+  name: string,
+  values: MetricValues,
+  gt: MetricValues,
+  opts: ScoreOptions = {},
+  diagnostics: DiagnosticValues = {},
+): MethodScore {
   checkRow(values, `method '${name}'`);
   checkRow(gt, 'the GT row');
   const w = weightsOf(opts);
@@ -111,9 +142,37 @@ export function scoreMethod(name: string, values: MetricValues, gt: MetricValues
   }
   const groups = {} as Record<MetricGroup, number>;
   for (const g of Object.keys(GROUPS) as MetricGroup[]) groups[g] = weightedMean(GROUPS[g], normalised, w);
-  const final = weightedMean(METRIC_IDS, normalised, w);
+  let final = weightedMean(METRIC_IDS, normalised, w);
+  const dw = diagnosticWeights(opts);
+  let diagScores: DiagnosticValues | undefined;
+  if (dw.length) {
+    // The weighted diagnostics join the final score's weighted mean (metrics' weights as above).
+    diagScores = {};
+    let num = 0, den = 0;
+    for (const id of METRIC_IDS) {
+      if (Number.isNaN(normalised[id]) || w[id] === 0) continue;
+      num += w[id] * normalised[id];
+      den += w[id];
+    }
+    for (const [id, wd] of dw) {
+      const g = opts.gtDiagnostics?.[id];
+      const label = getDiagnostic(id).name;
+      if (g === undefined || Number.isNaN(g)) throw new TheValError('BAD_ARGUMENT', `${label} has a weight but no GT value to normalise by`);
+      if (g === 0) throw new TheValError('BAD_ARGUMENT', `the GT value of ${label} is 0: Eq. 12 cannot normalise by it`);
+      const v = diagnostics[id] ?? NaN;
+      const sd = 1 - Math.abs(v - g) / Math.abs(g);
+      diagScores[id] = sd;
+      if (Number.isNaN(sd)) {
+        warnings.push(`${label}: '${name}' has no value; left out of its final score`);
+        continue;
+      }
+      num += wd * sd;
+      den += wd;
+    }
+    final = den === 0 ? NaN : num / den;
+  }
   if (Number.isNaN(final)) warnings.push(`'${name}': no metric could be scored (all NaN or zero weight)`);
-  return { name, normalised, groups, final, rank: NaN, complete: missing.length === 0, missing, warnings };
+  return { name, normalised, groups, final, rank: NaN, complete: missing.length === 0, missing, warnings, ...(diagScores ? { diagnostics: diagScores } : {}) };
 }
 
 /**
@@ -128,11 +187,11 @@ export function rankDescendingMin(values: readonly number[]): number[] {
 
 /** Scores and ranks several methods against one GT row. Output keeps the input order. */
 export function scoreMethods(
-  methods: ReadonlyArray<{ name: string; values: MetricValues }>,
+  methods: ReadonlyArray<{ name: string; values: MetricValues; diagnostics?: DiagnosticValues }>,
   gt: MetricValues,
   opts: ScoreOptions = {},
 ): MethodScore[] {
-  const scored = methods.map((m) => scoreMethod(m.name, m.values, gt, opts));
+  const scored = methods.map((m) => scoreMethod(m.name, m.values, gt, opts, m.diagnostics));
   const ranks = rankDescendingMin(scored.map((s) => s.final));
   scored.forEach((s, i) => (s.rank = ranks[i]));
   return scored;

@@ -7,13 +7,14 @@ import { TheValError } from './errors.js';
 import { PUBLISHED_GT, mixingWarning } from './io/publishedGt.js';
 import { parseAggregateCsv, type AggregateRow } from './io/referenceCsv.js';
 import type { MetricId } from './metrics/types.js';
+import type { DiagnosticId } from './diagnostics/registry.js';
 import { scoreMethods, type MethodScore, type MetricValues } from './score.js';
 
 export interface ScoreTableOptions {
   /** Name of the GT row (default 'GT'; compared case-insensitively). */
   gtName?: string;
-  /** Per-metric weights (default all 1). */
-  weights?: Partial<Record<MetricId, number>>;
+  /** Per-metric weights (default all 1); diagnostics (default 0) may be weighted too. */
+  weights?: Partial<Record<MetricId | DiagnosticId, number>>;
   /**
    * Normalise by the published THEval GT row instead of the table's. Adds a warning (the
    * `mixing` field) unless `pipeline` says the numbers come from the reference's models.
@@ -26,7 +27,7 @@ export interface ScoreTableOptions {
 }
 
 export interface ScoreTableResult {
-  gt: { name: string; source: string; values: MetricValues };
+  gt: { name: string; source: string; values: MetricValues; diagnostics?: AggregateRow['diagnostics'] };
   /** One per non-GT row, in table order, ranked. */
   methods: MethodScore[];
   warnings: string[];
@@ -59,14 +60,18 @@ export function scoreTable(table: string | readonly AggregateRow[], options: Sco
       const n = options.gtName ?? 'GT';
       throw new TheValError('BAD_ARGUMENT', `${source}: ${gtRows.length ? `${gtRows.length} rows are named '${n}'` : `no '${n}' row`}`);
     }
-    gt = { name: gtRows[0].model, source, values: gtRows[0].values };
+    gt = { name: gtRows[0].model, source, values: gtRows[0].values, ...(gtRows[0].diagnostics ? { diagnostics: gtRows[0].diagnostics } : {}) };
   }
   const seen = new Set<string>();
   for (const r of methods) {
     if (seen.has(r.model)) warnings.push(`${source}: model '${r.model}' appears more than once`);
     seen.add(r.model);
   }
-  const scored = scoreMethods(methods.map((r) => ({ name: r.model, values: r.values })), gt.values, { weights: options.weights });
+  const scored = scoreMethods(
+    methods.map((r) => ({ name: r.model, values: r.values, ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}) })),
+    gt.values,
+    { weights: options.weights, ...(gt.diagnostics ? { gtDiagnostics: gt.diagnostics } : {}) },
+  );
   for (const s of scored) warnings.push(...s.warnings);
   return { gt, methods: scored, warnings, ...(mixing ? { mixing } : {}) };
 }

@@ -19,6 +19,12 @@ export interface FaceTracks {
   box: Float32Array;
   /** T x 3: pitch, yaw, roll in degrees. NaN where no face. */
   pose: Float32Array;
+  /**
+   * Optional (the motion diagnostics, docs/diagnostics.md): T x 4 per frame pair (t-1, t),
+   * stored at t: frame difference (8-bit units), face warping error (grey levels), background
+   * motion and face motion (pixels per frame). NaN at t = 0 and where t-1 has no face.
+   */
+  motion?: Float32Array;
 }
 
 export interface AudioTracks {

@@ -12,6 +12,7 @@ extern "C" {
 #include "face/pose_bindings.h"
 #include "face/face_bindings.h"
 #include "infer/infer_bindings.h"
+#include "flow/flow_bindings.h"
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
@@ -28,6 +29,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   theval::InitPose(env, exports);
   theval::InitInfer(env, exports);
   theval::InitFace(env, exports);
+  theval::InitFlow(env, exports);
   return exports;
 }
 

@@ -32,6 +32,8 @@ const options = {
   'facexformer-checkpoint': { type: 'string' },
   python: { type: 'string' },
   device: { type: 'string' },
+  'no-diagnostics': { type: 'boolean' },
+  'flow-size': { type: 'string' },
   json: { type: 'boolean' },
   report: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -60,6 +62,10 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
                        reference (needs --facexformer-checkpoint PATH, its ckpts/model.pt)
       --python PATH    the Python with torch + pyiqa / FaceXFormer (default python3)
       --device DEV     torch device of that worker: cpu (default), cuda, cuda:N
+      --no-diagnostics skip the diagnostics beyond THEval (face warping error, background
+                       motion, audio-video offset, frame difference; docs/diagnostics.md),
+                       which cost an optical flow per frame pair in the face pass
+      --flow-size N    working size of that optical flow in pixels (default 128)
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
       --json           print summary.json to stdout at the end
@@ -157,10 +163,14 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     const methods = await methodsOf(positionals, lists, values.name);
     const qualityModels = values['quality-model'] ? parseQualityModelOption(values['quality-model']) : undefined;
     const qualityStride = values['quality-stride'] === undefined ? undefined : positiveInt(values['quality-stride'], '--quality-stride');
-    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride });
+    const diagnostics = !values['no-diagnostics'];
+    const flowSize = values['flow-size'] === undefined ? undefined : positiveInt(values['flow-size'], '--flow-size');
+    if (flowSize !== undefined && (flowSize < 32 || flowSize > 1024)) throw new UsageError('--flow-size must be in 32..1024');
+    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride, motion: diagnostics, flowSize });
     const { module } = resolved;
     const reference = await referenceProviders(values);
     const providers = reference ? { ...resolved.providers, quality: reference.quality ?? resolved.providers.quality, pose: reference.pose } : resolved.providers;
+
     const out = values.out ?? 'theval-out';
     const progress = new Progress({ quiet: values.quiet });
     if (module && !values.quiet) progress.log(`theval: analysis passes from ${module}`);
@@ -190,6 +200,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         providers,
         gt: values.gt,
         saveTracks: values['save-tracks'],
+        diagnostics,
         retryErrors: values['retry-errors'],
         signal: controller.signal,
         onProgress: progress.onProgress,

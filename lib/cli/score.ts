@@ -1,6 +1,7 @@
 /** `theval score <table.csv>`: GT-normalised scores, group scores, final score and rank. */
 import { readFile } from 'node:fs/promises';
 import { METRIC_IDS, getMetric } from '../metrics/registry.js';
+import { DIAGNOSTICS, type DiagnosticId } from '../diagnostics/registry.js';
 import type { MetricId } from '../metrics/types.js';
 import { scoreTable } from '../scoreTable.js';
 import { EXIT, UsageError, leaderboardTable, parse, runCommand } from './common.js';
@@ -18,7 +19,9 @@ A metric a method has no value for is left out of its scores (marked with *, war
 Options:
       --gt-name NAME   the GT row's model name (default GT, any case)
       --weights W      8 comma-separated weights in metric order (${METRIC_IDS.join(',')}),
-                       or id=weight pairs (e.g. lip_sync=2,head_motion=0); default all 1
+                       or id=weight pairs (e.g. lip_sync=2,head_motion=0); default all 1.
+                       Diagnostics (docs/diagnostics.md: face_warping_error, ...) have weight
+                       0 unless given here (id=weight), and then need a GT value in the table
       --published-gt   normalise by the published THEval GT row instead of the table's.
                        Only meaningful when the table's numbers come from the reference's
                        models; a loud warning says so.
@@ -29,10 +32,10 @@ Exit status: 0 scored; 2 bad usage or a table that cannot be read (missing colum
 row, a GT value of 0).`;
 
 /** `--weights`: 8 numbers in metric order, or id=weight pairs. */
-export function parseWeights(value: string | undefined): Partial<Record<MetricId, number>> | undefined {
+export function parseWeights(value: string | undefined): Partial<Record<MetricId | DiagnosticId, number>> | undefined {
   if (value === undefined) return undefined;
   const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const w: Partial<Record<MetricId, number>> = {};
+  const w: Partial<Record<MetricId | DiagnosticId, number>> = {};
   const num = (s: string) => {
     const x = Number(s);
     if (s === '' || !Number.isFinite(x) || x < 0) throw new UsageError(`--weights: '${s}' is not a number >= 0`);
@@ -41,7 +44,9 @@ export function parseWeights(value: string | undefined): Partial<Record<MetricId
   if (parts.every((p) => p.includes('='))) {
     for (const p of parts) {
       const [k, v] = p.split('=');
-      const id = METRIC_IDS.find((m) => m === k.trim() || getMetric(m).name.toLowerCase() === k.trim().toLowerCase());
+      const id =
+        METRIC_IDS.find((m) => m === k.trim() || getMetric(m).name.toLowerCase() === k.trim().toLowerCase()) ??
+        DIAGNOSTICS.find((d) => d.id === k.trim() || d.name.toLowerCase() === k.trim().toLowerCase())?.id;
       if (!id) throw new UsageError(`--weights: unknown metric '${k}'`);
       w[id] = num(v.trim());
     }

@@ -54,6 +54,14 @@ export interface TrackFacesOptions {
    * 0 / undefined = off (default).
    */
   squash?: number;
+  /**
+   * Motion diagnostics (docs/diagnostics.md): per frame pair, the frame difference, the face
+   * warping error and the background/face motion from a dense optical flow, in the same
+   * decode. Default false. Result: `motion` (T x 4).
+   */
+  motion?: boolean;
+  /** Working size of the optical flow (face crop side and the frame's longer side), 32..1024, default 128. */
+  flowSize?: number;
 }
 
 export interface FaceTrackResult extends FaceTracks {
@@ -102,6 +110,10 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
     throw new TheValError('BAD_ARGUMENT', 'trackFaces: squash must be 0 (off) or an integer in 16..4096', file);
   const swapRB = options.swapRB ?? false;
   if (typeof swapRB !== 'boolean') throw new TheValError('BAD_ARGUMENT', 'trackFaces: swapRB must be a boolean', file);
+  const motion = options.motion ?? false;
+  const flowSize = options.flowSize ?? 128;
+  if (!Number.isInteger(flowSize) || flowSize < 32 || flowSize > 1024)
+    throw new TheValError('BAD_ARGUMENT', 'trackFaces: flowSize must be an integer in 32..1024', file);
   const models = options.models ?? (await defaultFaceModels());
   let r;
   try {
@@ -115,6 +127,7 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
       parallel: options.parallel ?? false,
       ...(swapRB ? { swapRB } : {}),
       ...(squash ? { squash } : {}),
+      ...(motion ? { motion, flowSize } : {}),
     });
   } catch (e) {
     throw fromNative(e);
@@ -128,6 +141,7 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
     refined: r.refined,
     box: r.box,
     pose: r.pose,
+    ...(r.motion ? { motion: r.motion } : {}),
     profile: r.profile,
     presence: r.presence,
     timings: r.timings,

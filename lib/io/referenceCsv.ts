@@ -18,6 +18,7 @@ import { TheValError } from '../errors.js';
 import { METRICS, METRIC_IDS, getMetric, metricForName, normaliseName } from '../metrics/registry.js';
 import type { MetricId, MetricResult } from '../metrics/types.js';
 import { datasetValue, type MetricValues } from '../score.js';
+import { DIAGNOSTICS, DIAGNOSTIC_IDS, type DiagnosticId } from '../diagnostics/registry.js';
 
 // ---------------------------------------------------------------------------- numbers
 
@@ -257,15 +258,26 @@ export async function readMetricCsv(file: string, opts: { metric?: MetricId } = 
 export interface AggregateRow {
   model: string;
   values: MetricValues;
+  /** Diagnostics (docs/diagnostics.md): extra columns after the eight metrics, which the reference's score step ignores. */
+  diagnostics?: Partial<Record<DiagnosticId, number>>;
 }
 
 export const AGGREGATE_HEADER: readonly string[] = ['Model', ...METRICS.map((m) => m.name)];
 
 export function formatAggregateCsv(rows: readonly AggregateRow[], opts: FormatOptions = {}): string {
   const eol = opts.eol ?? '\n';
-  let out = csvLine(AGGREGATE_HEADER, eol);
-  for (const r of rows) out += csvLine([r.model, ...METRIC_IDS.map((id) => formatNumber(r.values[id]))], eol);
+  const diag = DIAGNOSTIC_IDS.filter((id) => rows.some((r) => r.diagnostics && id in r.diagnostics));
+  let out = csvLine([...AGGREGATE_HEADER, ...diag.map((id) => DIAGNOSTICS.find((d) => d.id === id)!.name)], eol);
+  for (const r of rows) {
+    out += csvLine([r.model, ...METRIC_IDS.map((id) => formatNumber(r.values[id])), ...diag.map((id) => formatNumber(r.diagnostics?.[id] ?? NaN))], eol);
+  }
   return out;
+}
+
+/** The diagnostic a column name means (its display name or id, case and punctuation insensitive). */
+function diagnosticForName(name: string): DiagnosticId | undefined {
+  const key = normaliseName(name);
+  return DIAGNOSTICS.find((d) => normaliseName(d.name) === key || normaliseName(d.id) === key)?.id;
 }
 
 const MODEL_COLUMN = ['model', 'method', 'name'];
@@ -283,7 +295,13 @@ export function parseAggregateCsv(text: string, fileName?: string): { rows: Aggr
   const warnings: string[] = [];
   let modelCol = -1;
   const colOf = new Map<MetricId, number>();
+  const diagOf = new Map<DiagnosticId, number>();
   header.forEach((name, k) => {
+    const diag = diagnosticForName(name);
+    if (diag) {
+      diagOf.set(diag, k);
+      return;
+    }
     if (modelCol < 0 && MODEL_COLUMN.includes(normaliseName(name))) {
       modelCol = k;
       return;
@@ -311,7 +329,12 @@ export function parseAggregateCsv(text: string, fileName?: string): { rows: Aggr
   const rows = records.slice(1).map((r, i) => {
     const values = {} as MetricValues;
     for (const id of METRIC_IDS) values[id] = parseNumber(r[colOf.get(id)!] ?? '', `${where}, line ${i + 2}, ${getMetric(id).name}`);
-    return { model: (r[modelCol] ?? '').trim(), values };
+    const row: AggregateRow = { model: (r[modelCol] ?? '').trim(), values };
+    if (diagOf.size) {
+      row.diagnostics = {};
+      for (const [id, k] of diagOf) row.diagnostics[id] = parseNumber(r[k] ?? '', `${where}, line ${i + 2}, ${id}`);
+    }
+    return row;
   });
   return { rows, warnings };
 }

@@ -7,6 +7,8 @@
  *     refined:   [ [[x,y,z] x 478] | null, ... ],                 attention model
  *     box:       [ [x0,y0,x1,y1] | null, ... ],                   pixels
  *     pose:      [ [pitch,yaw,roll] | null, ... ],                degrees
+ *     motion:    [ [frameDiff,warpError,bgMotion,faceMotion] | null, ... ]  (only when the
+ *                motion diagnostics ran: docs/diagnostics.md; pair (t-1, t) at t)
  *     speech:    [ [start,end], ... ],                            seconds (VAD)
  *     rms:       [ number|null, ... ] }                           loudness per frame
  *
@@ -63,6 +65,7 @@ export async function writeTracksJson(file: string, header: TracksFileHeader, fa
   await series('refined', face?.refined, REFINED_POINTS, 3);
   await series('box', face?.box, 1, 4);
   await series('pose', face?.pose, 1, 3);
+  if (face?.motion) await series('motion', face.motion, 1, 4);
   await write(`"hasAudio":${audio ? audio.hasAudio : false},\n`);
   await write(`"speech":${JSON.stringify(audio?.speech ?? [])},\n`);
   await write(`"rms":[${audio ? Array.from(audio.rms, num).join(',') : ''}]}\n`);
@@ -94,6 +97,7 @@ export async function readTracksJson(file: string): Promise<{ header: TracksFile
         refined: unpack(j.refined, T, REFINED_POINTS * 3),
         box: unpack(j.box, T, 4),
         pose: unpack(j.pose, T, 3),
+        ...(Array.isArray(j.motion) ? { motion: unpack(j.motion as Array<number[] | null>, T, 4) } : {}),
       }
     : null;
   const audio: AudioTracks = {

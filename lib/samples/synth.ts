@@ -6,7 +6,7 @@
  * shifted audio, no audio, no face, still head) so that each metric's direction is known.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeAudio } from '../decode/audio.js';
@@ -48,6 +48,16 @@ export interface SynthOptions {
   noFace?: boolean;
   /** Seed for the head-motion phases, so clips differ but are reproducible. */
   seed?: number;
+  /**
+   * 'follows-head' (default): the whole photo moves with the head (background warped in sync
+   * with the head, as motion-transfer methods do). 'static': only the head moves, over a
+   * still copy of the photo (a locked-off camera).
+   */
+  background?: 'follows-head' | 'static';
+  /** Flicker on the face: its luminance goes up and down by this many 8-bit levels on alternate frames (0 = none). */
+  faceFlicker?: number;
+  /** A whole-clip translation of (dx, dy) pixels per frame on top of the head motion (sub-pixel drift). */
+  drift?: [number, number];
 }
 
 export interface SynthResult {
@@ -115,6 +125,14 @@ function bilinear(src: Uint8Array, w: number, h: number, x: number, y: number, o
   }
 }
 
+/** Weight 0..1 of "head" at (x, y): an ellipse around the head with a soft 12-pixel edge. */
+function headWeight(face: FacePhoto, x: number, y: number): number {
+  const [cx, cy] = face.headCenter;
+  const rx = face.mouthHalfWidth * 4.2, ry = face.mouthHalfWidth * 5.6;
+  const d = Math.hypot((x - cx) / rx, (y - cy + 15) / ry);
+  return d <= 1 ? 1 : Math.max(0, 1 - ((d - 1) * Math.min(rx, ry)) / 12);
+}
+
 /** Renders one frame: head roll + translation about the head centre, then the mouth warp. */
 function renderFrame(photo: Uint8Array, w: number, h: number, face: FacePhoto, open: number, roll: number, tx: number, ty: number, out: Uint8Array): void {
   const [cx, cy] = face.headCenter;
@@ -173,6 +191,9 @@ async function readPhoto(file: string): Promise<{ data: Uint8Array; width: numbe
 export async function synthesizeTalkingHead(out: string, options: SynthOptions = {}): Promise<SynthResult> {
   const fps = options.fps ?? 25;
   const face = options.photo ?? GRACE_HOPPER;
+  // ffmpeg cannot create the folder; without it the encoder exits and the frame writes below
+  // would wait for a drain that never comes.
+  mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'theval-synth-'));
   try {
     const wav = path.join(tmp, 'speech.wav');
@@ -212,6 +233,9 @@ export async function synthesizeTalkingHead(out: string, options: SynthOptions =
       enc.on('close', (code) => (code === 0 ? resolve() : reject(new TheValError('INTERNAL', `ffmpeg encode failed: ${stderr.slice(-500)}`))));
     });
     const frame = new Uint8Array(w * h * 3);
+    const still = options.background === 'static' ? new Uint8Array(w * h * 3) : null;
+    const flicker = options.faceFlicker ?? 0;
+    const [driftX, driftY] = options.drift ?? [0, 0];
     const rollTrack = new Float32Array(frames);
     const shiftTrack = new Float32Array(frames * 2);
     for (let t = 0; t < frames; t++) {
@@ -227,9 +251,25 @@ export async function synthesizeTalkingHead(out: string, options: SynthOptions =
       } else {
         const s = t / fps;
         const roll = ((amp * Math.PI) / 180) * Math.sin(2 * Math.PI * 0.35 * s + phase(1));
-        const tx = amp * 2 * Math.sin(2 * Math.PI * 0.21 * s + phase(2));
-        const ty = amp * 1.2 * Math.sin(2 * Math.PI * 0.27 * s + phase(3));
+        const tx = amp * 2 * Math.sin(2 * Math.PI * 0.21 * s + phase(2)) + driftX * t;
+        const ty = amp * 1.2 * Math.sin(2 * Math.PI * 0.27 * s + phase(3)) + driftY * t;
         renderFrame(photo.data, w, h, face, opening[t], roll, tx, ty, frame);
+        if (still || flicker) {
+          // Only the head moves over a still (drifting) copy of the photo, and/or the face
+          // flickers: both follow the head's ellipse at its current position.
+          if (still) renderFrame(photo.data, w, h, face, 0, 0, driftX * t, driftY * t, still);
+          const sign = t % 2 === 0 ? 1 : -1;
+          for (let y = 0; y < h; y++)
+            for (let x = 0; x < w; x++) {
+              const wgt = headWeight(face, x - tx, y - ty);
+              const o = (y * w + x) * 3;
+              for (let c = 0; c < 3; c++) {
+                let v = still ? still[o + c] + (frame[o + c] - still[o + c]) * wgt : frame[o + c];
+                v += sign * flicker * wgt;
+                frame[o + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+              }
+            }
+        }
         rollTrack[t] = roll;
         shiftTrack[2 * t] = tx;
         shiftTrack[2 * t + 1] = ty;

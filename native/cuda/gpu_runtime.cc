@@ -10,6 +10,8 @@ cudaError_t LaunchYuv420ToRgbPlanar(const uint8_t* y, int yPitch, const uint8_t*
                                     int uvPitch, bool nv12, int width, int height, bool bt709,
                                     bool fullRange, float* dst, cudaStream_t stream);
 
+cudaError_t LaunchDenseFlow(const float* i0, const float* i1, int w, int h, const flow::FlowParams& p, float* u, float* v);
+
 namespace {
 void Check(cudaError_t e, const char* what) {
   if (e != cudaSuccess)
@@ -102,6 +104,11 @@ void YuvToRgbConverter::Convert(const uint8_t* y, int yPitch, const uint8_t* u, 
         "yuv_to_rgb kernel");
   Check(cudaMemcpyAsync(dstHost, s.dRgb, rgbSize, cudaMemcpyDeviceToHost, s.stream), "download RGB");
   Check(cudaStreamSynchronize(s.stream), "cudaStreamSynchronize");
+}
+
+void DenseFlow(const float* i0, const float* i1, int w, int h, const flow::FlowParams& p, float* u, float* v) {
+  EnsureAvailable("");
+  Check(LaunchDenseFlow(i0, i1, w, h, p, u, v), "dense flow kernels");
 }
 
 }  // namespace theval::gpu

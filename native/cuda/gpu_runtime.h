@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "flow/dense_flow.h"
+
 namespace theval::gpu {
 
 struct Info {
@@ -36,5 +38,9 @@ class YuvToRgbConverter {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// The motion diagnostics' optical flow on the GPU (cuda/dense_flow.cu): the same passes and
+// per-pixel arithmetic as flow::DenseFlow, host buffers in and out. Throws GPU_UNAVAILABLE.
+void DenseFlow(const float* i0, const float* i1, int w, int h, const flow::FlowParams& p, float* u, float* v);
 
 }  // namespace theval::gpu

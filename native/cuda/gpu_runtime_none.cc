@@ -24,4 +24,6 @@ void YuvToRgbConverter::Convert(const uint8_t*, int, const uint8_t*, const uint8
   EnsureAvailable("");
 }
 
+void DenseFlow(const float*, const float*, int, int, const flow::FlowParams&, float*, float*) { EnsureAvailable(""); }
+
 }  // namespace theval::gpu

@@ -2,6 +2,7 @@
 // tracks are external ArrayBuffers over the vectors the pass filled (no copy).
 #include "face/face_bindings.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -107,6 +108,7 @@ class AnalyzeFacesWorker : public PromiseWorker {
     o.Set("presence", External<float>(env, std::move(r.presence)));
     o.Set("box", External<float>(env, std::move(r.box)));
     o.Set("pose", External<float>(env, std::move(r.pose)));
+    if (opt_.motion) o.Set("motion", External<float>(env, std::move(r.motion)));
     Napi::Array w = Napi::Array::New(env, r.warnings.size());
     for (size_t i = 0; i < r.warnings.size(); i++) w.Set(uint32_t(i), r.warnings[i]);
     o.Set("warnings", w);
@@ -120,6 +122,7 @@ class AnalyzeFacesWorker : public PromiseWorker {
     t.Set("refinedWarpMs", ms(r.timings.refinedWarp));
     t.Set("refinedInferMs", ms(r.timings.refinedInfer));
     t.Set("modelLoadMs", ms(r.timings.modelLoad));
+    if (opt_.motion) t.Set("motionMs", ms(r.timings.motion));
     t.Set("detectorRuns", Napi::Number::New(env, double(r.timings.detectorRuns)));
     t.Set("parallel", Napi::Boolean::New(env, opt_.parallel && r.profile == FaceProfile::kBoth));
     if (opt_.swapRB || opt_.squash > 0) {
@@ -225,6 +228,14 @@ Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
   if (!(squash == 0 || (squash >= 16 && squash <= 4096)) || squash != std::floor(squash))
     throw MakeJsError(env, "BAD_ARGUMENT", "squash must be 0 (off) or an integer in 16..4096", path);
   opt.squash = int(squash);
+  opt.motion = GetBool(o, "motion", false);
+  const double flowSize = GetNumber(o, "flowSize", 128);
+  if (!(flowSize >= 32 && flowSize <= 1024) || flowSize != std::floor(flowSize))
+    throw MakeJsError(env, "BAD_ARGUMENT", "flowSize must be an integer in 32..1024", path);
+  opt.motionParams.faceSize = int(flowSize);
+  // The background flow runs on the whole frame at half that size (its motion is coarse; the
+  // face's texture is what needs the resolution).
+  opt.motionParams.frameSize = std::max(32, int(flowSize) / 2);
   const double threads = GetNumber(o, "threads", 1);
   if (!(threads >= 0 && threads <= 256) || threads != std::floor(threads))
     throw MakeJsError(env, "BAD_ARGUMENT", "threads must be an integer in 0..256 (0 = keep OpenCV's setting)", path);

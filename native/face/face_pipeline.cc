@@ -75,6 +75,8 @@ FaceAnalysis AnalyzeFaces(const std::string& path, FaceModels& models, const Fac
   std::unique_ptr<FaceTracker> plainTracker;
   if (both) plainTracker = std::make_unique<FaceTracker>(*models.plain);
   std::vector<float> refinedFrame(kRefinedPoints * 3);
+  std::unique_ptr<flow::MotionDiagnostics> motion;
+  if (options.motion) motion = std::make_unique<flow::MotionDiagnostics>(W, H, options.motionParams);
 
   while (true) {
     const double t0 = Now();
@@ -166,6 +168,16 @@ FaceAnalysis AnalyzeFaces(const std::string& path, FaceModels& models, const Fac
           pose[2] = float(hp.roll);
         }
       }
+    }
+    if (motion) {
+      const double tm = Now();
+      const flow::MotionFrame m = motion->Push(rgb.data(), std::isnan(plainXyz[0]) ? nullptr : plainXyz);
+      float* mo = Grow(out.motion, flow::kMotionValues);
+      mo[0] = m.frameDiff;
+      mo[1] = m.warpError;
+      mo[2] = m.bgMotion;
+      mo[3] = m.faceMotion;
+      out.timings.motion += Now() - tm;
     }
     out.frames++;
   }

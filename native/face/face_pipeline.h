@@ -16,6 +16,7 @@
 #include "face/detector.h"
 #include "face/face_geometry.h"
 #include "face/landmarker.h"
+#include "flow/motion_diagnostics.h"
 
 namespace theval::face {
 
@@ -52,10 +53,14 @@ struct FaceAnalysisOptions {
   // Landmarks stay normalised (0..1 of the squashed frame = of the original frame); the box
   // and head pose are still computed in pixels of the original frame size.
   int squash = 0;
+  // Motion diagnostics (native/flow/motion_diagnostics.h) on the decoded frames and the plain
+  // track: frame difference, face warping error, background and face motion per frame pair.
+  bool motion = false;
+  flow::MotionParams motionParams;
 };
 
 struct FaceTimings {  // seconds
-  double total = 0, decode = 0, detect = 0, plainWarp = 0, plainInfer = 0, refinedWarp = 0, refinedInfer = 0;
+  double total = 0, decode = 0, detect = 0, plainWarp = 0, plainInfer = 0, refinedWarp = 0, refinedInfer = 0, motion = 0;
   double modelLoad = 0;
   int64_t detectorRuns = 0;
 };
@@ -69,6 +74,7 @@ struct FaceAnalysis {
   std::vector<float> presence;  // T x 2 (plain, refined)
   std::vector<float> box;       // T x 4: x0, y0, x1, y1 pixels, from the plain landmarks
   std::vector<float> pose;      // T x 3: pitch, yaw, roll (degrees) from the plain track; NaN where no face
+  std::vector<float> motion;    // T x 4 (options.motion): frameDiff, warpError, bgMotion, faceMotion; see MotionDiagnostics
   std::vector<std::string> warnings;
   FaceTimings timings;
 };
