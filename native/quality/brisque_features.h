@@ -1,0 +1,25 @@
+// The 36 BRISQUE features of OpenCV 4.6's QualityBRISQUE (contrib quality module,
+// qualitybrisque.cpp), computed with the same float arithmetic but without its per-call
+// costs: one fused pass per MSCN image and per pairwise product instead of a dozen
+// temporary matrices, and the AGGD shape search over a gamma table built once per
+// process instead of up to ~40,000 tgamma() calls per fit. docs/quality.md says why the
+// numbers are the same.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+namespace theval {
+namespace quality {
+
+constexpr int kBrisqueFeatureCount = 36;
+
+// `grey`: 1-channel CV_8U, at least kBrisqueMinSide pixels per side. Writes the features
+// in OpenCV's order.
+void ComputeBrisqueFeatures(const cv::Mat& grey, float features[kBrisqueFeatureCount]);
+
+// The AGGD shape parameter OpenCV's AGGDfit picks for a given rhatnorm (its grid search,
+// same result for every input including NaN). Exposed for the tests.
+double BrisqueGammaForRatio(double rhatnorm);
+
+}  // namespace quality
+}  // namespace theval
