@@ -157,6 +157,27 @@ describe('BRISQUE equals OpenCV within 1e-6 relative', () => {
     expect(new Set(ref).size).toBeGreaterThan(6); // the frames differ, and so do their scores
   });
 
+  // The AGGD sums have an AVX2 path (used on CPUs that have it, like these machines), an
+  // SSE2 path and a portable one; THEVAL_BRISQUE_SIMD forces the narrower ones.
+  for (const mode of ['sse2', 'scalar']) {
+    it(`the ${mode} code path gives the same values (THEVAL_BRISQUE_SIMD=${mode})`, async () => {
+      const step: RawImage = { data: new Uint8Array(40 * 24 * 3).fill(30), width: 40, height: 24 };
+      for (let y = 0; y < 24; y++) step.data.fill(220, (y * 40 + 17) * 3, (y * 40 + 40) * 3);
+      const images = [rawRgb(FACES.hopper), addNoise(rawRgb(FACES.astronaut), 10), scaled(FACES.hopper, 97, 61), uniformNoise(33, 9, 5), step];
+      const before = process.env.THEVAL_BRISQUE_SIMD;
+      process.env.THEVAL_BRISQUE_SIMD = mode;
+      let pairs: Pair[];
+      try {
+        pairs = await wholeImages(images, mode);
+      } finally {
+        if (before === undefined) delete process.env.THEVAL_BRISQUE_SIMD;
+        else process.env.THEVAL_BRISQUE_SIMD = before;
+      }
+      expectClose(pairs);
+      expect(interior(pairs)).toBeGreaterThanOrEqual(3);
+    });
+  }
+
   it('the bound can fail: one grey level changed in one pixel moves the score by more than 1e-6', async () => {
     const a = rawRgb(FACES.astronaut);
     const b = { ...a, data: new Uint8Array(a.data) };
