@@ -27,7 +27,12 @@
 
 // The float steps below must round exactly like OpenCV's separate cv::multiply /
 // cv::subtract / cv::pow / cv::add / cv::divide calls: no fused multiply-add.
+// (Matters where FMA is in the baseline, e.g. aarch64; x86-64 builds have none anyway.)
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
+#endif
 
 namespace theval {
 namespace quality {

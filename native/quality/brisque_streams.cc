@@ -21,10 +21,28 @@
 #endif
 
 // The products must be single float multiplications (as cv::multiply's): no contraction.
+// (Matters where FMA is in the baseline, e.g. aarch64; x86-64 builds have none anyway.)
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
+#endif
 
 namespace theval {
 namespace quality {
+
+void AggdSums::Add(float x) {
+  const double d = x;
+  if (x > 0) {
+    abssum += d;
+    ++pos;
+    possq += d * d;
+  } else if (x < 0) {
+    abssum -= d;
+    ++neg;
+    negsq += d * d;
+  }
+}
 
 namespace {
 

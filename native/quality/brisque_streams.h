@@ -12,18 +12,7 @@ struct AggdSums {
   double possq = 0, negsq = 0, abssum = 0;
   long pos = 0, neg = 0;
 
-  inline void Add(float x) {
-    const double d = x;
-    if (x > 0) {
-      abssum += d;
-      ++pos;
-      possq += d * d;
-    } else if (x < 0) {
-      abssum -= d;
-      ++neg;
-      negsq += d * d;
-    }
-  }
+  void Add(float x);  // one element, exactly as above
 };
 
 // The five AGGD inputs of one BRISQUE scale, in one pass over the MSCN image (rows x cols,
