@@ -39,18 +39,19 @@ cv::Mat BrisqueInput(const cv::Mat& rgb, const ResizeSpec& resize) {
 namespace {
 
 // What one scoring thread owns: OpenCV's trained SVM (cv::ml, as loaded by
-// QualityBRISQUE) and the 2 x 36 feature range.
+// QualityBRISQUE), the 2 x 36 feature range, and the feature code's buffers.
 struct BrisqueScorer {
   cv::Ptr<cv::ml::SVM> svm;
   cv::Mat range;  // CV_32F: row 0 = min, row 1 = max per feature
+  BrisqueWorkspace work;
 };
 
 // OpenCV's computescore() after the features: scale each feature to [-1, 1] with the range
 // (quality_utils::scale, the same header code OpenCV uses), SVM regression, clamp to
 // [0, 100] in float.
-double Score(const BrisqueScorer& s, const cv::Mat& grey) {
+double Score(BrisqueScorer& s, const cv::Mat& grey) {
   float features[kBrisqueFeatureCount];
-  ComputeBrisqueFeatures(grey, features);
+  ComputeBrisqueFeatures(grey, features, s.work);
   cv::Mat feat(1, kBrisqueFeatureCount, CV_32FC1, features);
   cv::quality::quality_utils::scale(feat, s.range, -1.f, 1.f);
   cv::Mat result;

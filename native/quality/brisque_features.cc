@@ -131,30 +131,47 @@ double BrisqueGammaForRatio(double rhatnorm) {
   return prevgamma;
 }
 
+namespace {
+// A cv::Mat header of `size` over `v` (grown when too small). OpenCV writes into a header
+// of the right size and type without reallocating.
+cv::Mat View(std::vector<float>& v, cv::Size size) {
+  if (v.size() < size_t(size.area())) v.resize(size_t(size.area()));
+  return cv::Mat(size, CV_32F, v.data());
+}
+}  // namespace
+
 void ComputeBrisqueFeatures(const cv::Mat& grey, float features[kBrisqueFeatureCount]) {
+  BrisqueWorkspace work;
+  ComputeBrisqueFeatures(grey, features, work);
+}
+
+void ComputeBrisqueFeatures(const cv::Mat& grey, float features[kBrisqueFeatureCount], BrisqueWorkspace& w) {
   CV_Assert(grey.type() == CV_8UC1);
-  cv::Mat orig;
+  cv::Mat orig = View(w.orig, grey.size());
   grey.convertTo(orig, CV_32F, 1. / 255.);
   int f = 0;
-  std::vector<float> mscn;
   for (int itr_scale = 1; itr_scale <= 2; itr_scale++) {
     cv::Size dst_size(int(orig.cols / std::pow(2.0, itr_scale - 1)), int(orig.rows / std::pow(2.0, itr_scale - 1)));
     // cv::resize to the same size is a plain copy (resize.cpp returns src.copyTo(dst)).
-    cv::Mat im = orig, mu, sigma;
-    if (dst_size != orig.size()) cv::resize(orig, im, dst_size, 0, 0, cv::INTER_CUBIC);
+    cv::Mat im = orig;
+    if (dst_size != orig.size()) {
+      im = View(w.half, dst_size);
+      cv::resize(orig, im, dst_size, 0, 0, cv::INTER_CUBIC);
+    }
+    cv::Mat mu = View(w.mu, dst_size), sq = View(w.sq, dst_size), sigma = View(w.sigma, dst_size);
     cv::GaussianBlur(im, mu, cv::Size(7, 7), 7. / 6., 0., cv::BORDER_REPLICATE);
-    cv::multiply(im, im, sigma);
-    cv::GaussianBlur(sigma, sigma, cv::Size(7, 7), 7. / 6., 0., cv::BORDER_REPLICATE);
+    cv::multiply(im, im, sq);
+    cv::GaussianBlur(sq, sigma, cv::Size(7, 7), 7. / 6., 0., cv::BORDER_REPLICATE);
 
     // MSCN image, then the five AGGD inputs' sums in one pass.
     const int rows = im.rows, cols = im.cols;
-    mscn.resize(size_t(rows) * cols);
+    float* mscn = sq.ptr<float>();  // x^2 is no longer needed: its buffer takes the MSCN image
     bool hasNan = false;
     for (int i = 0; i < rows; ++i)
-      hasNan |= MscnRow(im.ptr<float>(i), mu.ptr<float>(i), sigma.ptr<float>(i), &mscn[size_t(i) * cols], cols);
+      hasNan |= MscnRow(im.ptr<float>(i), mu.ptr<float>(i), sigma.ptr<float>(i), mscn + size_t(i) * cols, cols);
 
     AggdSums streams[5];
-    BrisqueStreamSums(mscn.data(), rows, cols, hasNan, streams);
+    BrisqueStreamSums(mscn, rows, cols, hasNan, streams);
 
     const long total = long(rows) * cols;
     double lsigma_best, rsigma_best, gamma_best;
