@@ -107,6 +107,7 @@ class BrisqueModel : public Model {
   }
 
   void Release(std::unique_ptr<BrisqueScorer> impl) {
+    impl->work = BrisqueWorkspace();  // the buffers are held while a session scores, not while pooled
     std::lock_guard<std::mutex> lock(mu_);
     free_.push_back(std::move(impl));
   }

@@ -22,7 +22,7 @@ void ComputeBrisqueFeatures(const cv::Mat& grey, float features[kBrisqueFeatureC
 // Float buffers that only grow (about 17 bytes per pixel of the largest image scored):
 // reused from image to image, they spare the page faults and cache misses of fresh
 // megabyte-sized matrices per image (three crops per frame: 4.3 -> 2.7 ms in a C++
-// harness). One per thread.
+// harness). One per thread at a time (brisque.cc: one per session).
 struct BrisqueWorkspace {
   std::vector<float> orig, half, mu, sq, sigma;
 };
