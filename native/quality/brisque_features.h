@@ -1,6 +1,6 @@
-// The 36 BRISQUE features of OpenCV 4.6's QualityBRISQUE (contrib quality module,
-// qualitybrisque.cpp), computed with the same float arithmetic but without its per-call
-// costs: one fused pass per MSCN image and per pairwise product instead of a dozen
+// The 36 BRISQUE features of OpenCV 4.6's QualityBRISQUE as the build theval links
+// computes them (Debian's libopencv_quality; brisque_features.cc says where that differs
+// from the contrib source), with the same arithmetic but without its per-call costs: one fused pass per MSCN image and per pairwise product instead of a dozen
 // temporary matrices, and the AGGD shape search over a gamma table built once per
 // process instead of up to ~40,000 tgamma() calls per fit. docs/quality.md says why the
 // numbers are the same.
