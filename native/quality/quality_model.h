@@ -57,9 +57,10 @@ using ModelPtr = std::shared_ptr<Model>;
 // on 8-bit data (OpenCV's fixed-point Y = 0.299 R + 0.587 G + 0.114 B, rounded to uint8;
 // bit-identical to the COLOR_BGR2GRAY that QualityBRISQUE::compute applies to a BGR image),
 // then resized (only when a resize is requested; grey first, then resize, with the rule
-// above), then passed as a 1-channel CV_8U image to cv::quality::QualityBRISQUE::compute,
-// which scales it by 1/255 to float and computes the score. The score is OpenCV's raw
-// BRISQUE value, clamped by OpenCV to [0, 100]; lower = better quality.
+// above), then scored as cv::quality::QualityBRISQUE::compute scores a 1-channel CV_8U
+// image (scaled by 1/255 to float, 36 features, SVM), by brisque_features.cc: the same
+// arithmetic, bit-identical results, a fraction of the time. The score is OpenCV's raw
+// BRISQUE value, clamped to [0, 100] as OpenCV does; lower = better quality.
 // Images with a side under kBrisqueMinSide pixels are not scored (NaN): the second BRISQUE
 // scale would have fewer than 4 pixels per side.
 constexpr int kBrisqueMinSide = 8;
