@@ -58,10 +58,25 @@ export interface StageTimings {
 export interface RecordVersions {
   tool: string;
   ffmpeg: string;
+  /** OpenCV (dnn, BRISQUE, image ops) the addon runs on; absent in records written before it was recorded. */
+  opencv?: string;
   /** 'name version' of each pass's backend; null when the pass is not available. */
   face: string | null;
   audio: string | null;
   quality: Partial<Record<QualityMetricId, string>>;
+}
+
+/**
+ * An audio or quality pass that failed while the rest of the video was analysed (its
+ * metrics are NaN with reason '<pass> pass failed: ...'). A rerun redoes the video unless
+ * the failure is a fact about the file (lib/resume.ts).
+ */
+export interface PassFailure {
+  pass: 'audio' | 'quality';
+  code: string;
+  message: string;
+  /** The run was being abandoned (Ctrl-C twice, an aborted signal) when the pass failed. */
+  abandoned?: true;
 }
 
 /** The per-video result: one line of results.jsonl. */
@@ -85,6 +100,8 @@ export interface VideoRecord {
   versions: RecordVersions;
   /** Set when the whole video failed. */
   error?: { code: string; message: string };
+  /** Passes that failed while the record is still 'ok' (see PassFailure); absent when none did. */
+  passFailures?: PassFailure[];
   /** Where --save-tracks wrote this video's tracks (relative to the output folder). */
   tracksFile?: string;
   /** ISO time the record was finished. */
@@ -94,6 +111,8 @@ export interface VideoRecord {
 /** Everything that decides the numbers; its hash keys resume. */
 export interface AnalysisConfig {
   tool: string;
+  /** FFmpeg and OpenCV versions of the addon: a new decoder or dnn can move a number. */
+  libraries: { ffmpeg: string; opencv: string };
   metrics: MetricId[];
   face: BackendInfo | null;
   audio: BackendInfo | null;
@@ -153,12 +172,29 @@ export function analysisConfig(providers: Providers, metrics: readonly MetricId[
   if (q) for (const id of QUALITY_METRICS) if (metrics.includes(id) && q.scorers[id]) scorers[id] = `${q.scorers[id]!.name} ${q.scorers[id]!.version}`;
   const config: AnalysisConfig = {
     tool: `theval ${toolVersion}`,
+    libraries: libraryVersions(),
     metrics: [...metrics],
     face: need.face && providers.face ? providers.face.backend : null,
     audio: need.audio && providers.audio ? providers.audio.backend : null,
     quality: need.quality && q ? { backend: q.backend, scorers } : null,
   };
   return { config, hash: createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16) };
+}
+
+let libraries: { ffmpeg: string; opencv: string } | undefined;
+
+/** The addon's FFmpeg and OpenCV versions ('unknown' when the addon does not load: every video then fails anyway). */
+export function libraryVersions(): { ffmpeg: string; opencv: string } {
+  if (libraries) return libraries;
+  let ffmpeg = 'unknown', opencv = 'unknown';
+  try {
+    const n = native();
+    ffmpeg = n.ffmpegVersion;
+    opencv = n.opencvInfo().version;
+  } catch {
+    return { ffmpeg, opencv }; // not cached: the error surfaces when a video is opened
+  }
+  return (libraries = { ffmpeg, opencv });
 }
 
 function needs(metrics: readonly MetricId[]): { face: boolean; audio: boolean; quality: boolean } {
@@ -175,15 +211,11 @@ function versionsOf(providers: Providers, metrics: readonly MetricId[]): RecordV
   const quality: Partial<Record<QualityMetricId, string>> = {};
   const q = providers.quality;
   if (q && need.quality) for (const id of QUALITY_METRICS) if (metrics.includes(id) && q.scorers[id]) quality[id] = `${q.scorers[id]!.name} ${q.scorers[id]!.version}`;
-  let ffmpeg = 'unknown';
-  try {
-    ffmpeg = native().ffmpegVersion;
-  } catch {
-    /* the addon error surfaces when the video is opened */
-  }
+  const lib = libraryVersions();
   return {
     tool: `theval ${toolVersion}`,
-    ffmpeg,
+    ffmpeg: lib.ffmpeg,
+    opencv: lib.opencv,
     face: need.face && providers.face ? describeBackend(providers.face.backend) : null,
     audio: need.audio && providers.audio ? describeBackend(providers.audio.backend) : null,
     quality,
@@ -410,6 +442,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       const err = errorOf(e, file);
       audioFailure = `audio pass failed: ${err.code}: ${err.message}`;
       warnings.push(audioFailure);
+      (record.passFailures ??= []).push({ pass: 'audio', ...err, ...(options.signal?.aborted ? { abandoned: true as const } : {}) });
       audio = null;
     }
     timings.audio = elapsed(t);
@@ -427,6 +460,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       const err = errorOf(e, file);
       qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
       warnings.push(qualityFailure);
+      (record.passFailures ??= []).push({ pass: 'quality', ...err, ...(options.signal?.aborted ? { abandoned: true as const } : {}) });
     }
     timings.quality = elapsed(t);
   }
