@@ -51,7 +51,11 @@ async function interruptAndRerun(signal: NodeJS.Signals, n: number) {
   // Every video exactly once in the final results: readers take the last record per path.
   const final = new Map(after.map((x) => [x.path, x]));
   expect([...final.keys()].sort()).toEqual([...videos].sort());
-  for (const x of final.values()) expect(x.passFailures, x.path).toBeUndefined();
+  for (const x of final.values()) {
+    expect(x.passFailures, x.path).toBeUndefined();
+    // The quality metrics have their numbers (no NaN kept from a pass the signal abandoned).
+    for (const id of ['global_aesthetic', 'face_quality', 'mouth_quality']) expect(typeof x.metrics[id].value, `${x.path} ${id}`).toBe('number');
+  }
   // The records written before the interruption are untouched.
   expect(after.slice(0, before.length)).toEqual(before);
   // Sound ones are reused as they were; one whose pass was abandoned by the signal (the
