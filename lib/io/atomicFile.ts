@@ -5,7 +5,7 @@
  * metadata; without that fsync a power loss can undo it after the old data is gone).
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync } from 'node:fs';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -28,6 +28,23 @@ export async function fsyncDir(dir: string): Promise<void> {
     /* some file systems refuse fsync on a folder; the rename is still atomic */
   } finally {
     await fh.close();
+  }
+}
+
+/** fsyncDir, synchronously (for the results store, which works synchronously). */
+export function fsyncDirSync(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    /* see fsyncDir */
+  } finally {
+    closeSync(fd);
   }
 }
 

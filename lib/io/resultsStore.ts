@@ -33,6 +33,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { TheValError } from '../errors.js';
+import { fsyncDirSync } from './atomicFile.js';
 import type { VideoRecord } from '../analyze.js';
 import { METRIC_IDS } from '../metrics/registry.js';
 
@@ -165,7 +166,8 @@ export class ResultsStore {
       const file = path.join(dir, RESULTS_FILE);
       const read = readResults(file);
       const problems = [...lock.warnings, ...read.problems];
-      const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+      const created = !existsSync(file);
+      const fd = openSync(file, created ? 'w+' : 'r+');
       try {
         if (read.tornTail) {
           // Keep the cut bytes (never delete what a run wrote), then cut them so the next record starts on its own line.
@@ -187,6 +189,8 @@ export class ResultsStore {
       } finally {
         closeSync(fd);
       }
+      // A new file's (or a new .bad- file's) name lives in the folder: make it as durable as the appends.
+      if (created || read.tornTail) fsyncDirSync(dir);
       const afd = openSync(file, 'a');
       return new ResultsStore(dir, read.records, problems, afd, lockFile, lock.content);
     } catch (e) {
