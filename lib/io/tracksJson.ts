@@ -148,7 +148,14 @@ export async function readTracksJson(file: string): Promise<ReadTracks> {
   const first = await firstLine(file);
   if (first.includes('"layout"')) return readFrameLines(file);
   // The earlier layout: a series per line, small enough to parse whole when it was written by this tool.
-  const j = JSON.parse(await readFile(file, 'utf8')) as TracksJson;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') throw e;
+    throw new TheValError('BAD_ARGUMENT', `${file}: a tracks file of the earlier layout (a series per line) too long to read whole; write it again with this version (theval track, --save-tracks), which streams it`, file);
+  }
+  const j = JSON.parse(text) as TracksJson;
   const header = { fps: j.fps, width: j.width, height: j.height, frames: j.frames };
   const T = j.landmarks.length;
   const face: FaceTracks | null = T
