@@ -98,8 +98,8 @@ export interface VideoRecord {
   timings: StageTimings;
   warnings: string[];
   versions: RecordVersions;
-  /** Set when the whole video failed. */
-  error?: { code: string; message: string };
+  /** Set when the whole video failed; `abandoned` when the run was being stopped then (a rerun redoes it). */
+  error?: { code: string; message: string; abandoned?: true };
   /** Passes that failed while the record is still 'ok' (see PassFailure); absent when none did. */
   passFailures?: PassFailure[];
   /** Where --save-tracks wrote this video's tracks (relative to the output folder). */
@@ -383,7 +383,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   };
   const fail = (e: unknown): VideoRecord => {
     record.status = 'error';
-    record.error = errorOf(e, file);
+    record.error = { ...errorOf(e, file), ...(options.signal?.aborted ? { abandoned: true as const } : {}) };
     for (const id of metrics) values[id] = nan(`video failed: ${record.error.code}`);
     return finish();
   };

@@ -4,7 +4,8 @@
  * caller matches the hash), same file (fingerprint), and none of its numbers is missing for
  * a reason that can go away:
  *
- * - status 'error' (the video failed as a whole): kept, unless --retry-errors;
+ * - status 'error' (the video failed as a whole): kept, unless --retry-errors or it failed
+ *   while the run was being stopped (a provider that rejects on abort);
  * - an audio or quality pass that failed (the record is 'ok' because the face metrics are
  *   sound, but that pass's metrics are NaN): redone, unless the failure is a fact about the
  *   file (FILE_FACT_CODES: a stream that does not decode fails the same way every time) and
@@ -58,7 +59,10 @@ export function redoReason(prev: VideoRecord, ctx: ReuseContext): string | null 
     ? sameFingerprint(prev.fingerprint ?? undefined, ctx.fingerprint)
     : prev.fingerprint === null && prev.error?.code === fromNative(ctx.fpError).code;
   if (!sameFile) return 'the file changed';
-  if (prev.status === 'error') return ctx.retryErrors ? 'its earlier record is an error (--retry-errors)' : null;
+  if (prev.status === 'error') {
+    if (prev.error?.abandoned) return 'it failed while an earlier run was being stopped';
+    return ctx.retryErrors ? 'its earlier record is an error (--retry-errors)' : null;
+  }
   const transient = passFailuresOf(prev).filter(transientFailure);
   if (transient.length) return `its ${transient.map((f) => `${f.pass} pass failed (${f.code})`).join(' and ')} earlier`;
   if (ctx.tracksOut && !(prev.tracksFile && existsSync(path.join(ctx.tracksOut, prev.tracksFile)))) return 'its tracks file is missing (--save-tracks)';

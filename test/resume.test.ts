@@ -85,6 +85,30 @@ describe('resume rules', () => {
     for (const r of second.records) expect(Number.isFinite(r.metrics.global_aesthetic.value)).toBe(true);
   });
 
+  it('a video that failed as a whole because the run was being stopped (a face pass that rejects on abort) is redone', async () => {
+    const dir = tempDir();
+    const videos = makeBatch(path.join(dir, 'clips'), 2);
+    const out = path.join(dir, 'out');
+    const controller = new AbortController();
+    const p = providers();
+    const track = p.face!.track.bind(p.face);
+    p.face = {
+      backend: p.face!.backend,
+      async track(file, ctx) {
+        controller.abort();
+        if (ctx.signal?.aborted) throw Object.assign(new Error('stopped'), { code: 'INTERNAL' });
+        return track(file, ctx);
+      },
+    };
+    const first = await evaluate(videos, { out, jobs: 1, providers: p, signal: controller.signal });
+    expect(first.records).toHaveLength(1);
+    expect(first.records[0].error).toMatchObject({ code: 'INTERNAL', abandoned: true });
+    const second = await evaluate(videos, { out, jobs: 1, providers: providers() });
+    expect(second.summary.methods.method).toMatchObject({ reused: 0, failed: 0, recorded: 2 });
+    // An ordinary error record (not abandoned) stays done unless --retry-errors: unchanged behaviour.
+    expect((await evaluate(videos, { out, providers: providers() })).summary.methods.method.reused).toBe(2);
+  });
+
   it('records written before passFailures existed: a failed pass is recognised from the NaN reason', async () => {
     const dir = tempDir();
     const videos = makeBatch(path.join(dir, 'clips'), 2);
