@@ -119,6 +119,29 @@ describe('crash safety (CLI)', () => {
     expect(existsSync(path.join(out, 'results.lock'))).toBe(false);
   }, 120_000);
 
+  it('two runs at once over a lock left by a killed run: exactly one takes it over', async () => {
+    const dir = tempDir();
+    const videos = makeBatch(path.join(dir, 'clips'), 2);
+    const out = path.join(dir, 'out');
+    const calls = path.join(dir, 'calls.txt');
+    // A run killed with SIGKILL leaves its lock behind.
+    const victim = spawnCli(['evaluate', path.join(dir, 'clips'), '--out', out, '--jobs', '1', '-q'], { env: { THEVAL_PROVIDERS: providers, FAKE_FACE_DELAY_MS: '60000' } });
+    await waitFor(() => existsSync(path.join(out, 'results.lock')), 'the first run to take the lock');
+    victim.kill('SIGKILL');
+    await exited(victim);
+    expect(readFileSync(path.join(out, 'results.lock'), 'utf8')).toMatch(new RegExp(`^${victim.pid} `));
+    const env = { THEVAL_PROVIDERS: providers, FAKE_CALLS_FILE: calls, FAKE_FACE_DELAY_MS: '1500' };
+    const args = ['evaluate', path.join(dir, 'clips'), '--out', out, '--jobs', '1', '-q'];
+    const a = spawnCli(args, { env });
+    const b = spawnCli(args, { env });
+    const [ra, rb] = await Promise.all([exited(a), exited(b)]);
+    expect([ra.code, rb.code].sort(), a.output().stderr + b.output().stderr).toEqual([0, 3]);
+    const winner = ra.code === 0 ? a : b;
+    expect(winner.output().stderr).toMatch(`its run (pid ${victim.pid}) is gone: lock taken over`);
+    expect(Object.values(counts(calls))).toEqual([1, 1]);
+    expect(new Set(records(out).map((x) => x.path))).toEqual(new Set(videos));
+  }, 120_000);
+
   it('resume rules through the CLI: a failed audio pass (missing model) is redone by the next run, the rest reused', () => {
     const dir = tempDir();
     makeBatch(path.join(dir, 'clips'), 2);
