@@ -31,7 +31,7 @@ export function syntheticRun(dir: string, n: number, seed = 1): void {
   const lines: string[] = [];
   const summary: EvaluationSummary = {
     tool: 'theval 0.1.0', createdAt: new Date().toISOString(), complete: true, configHash: 'bench0000000000', metrics: [...METRIC_IDS],
-    config: { tool: 'theval 0.1.0', metrics: [...METRIC_IDS], face: { name: 'synthetic', version: '0' }, audio: null, quality: null },
+    config: { tool: 'theval 0.1.0', metrics: [...METRIC_IDS], face: { name: 'synthetic', version: '0' }, audio: null, quality: null, libraries: { ffmpeg: 'synthetic', opencv: 'synthetic' } },
     ffmpeg: 'synthetic', methods: {}, gt: GT_NAME, warnings: [], command: ['bench/report.ts', String(n)],
   };
   const rows = [];

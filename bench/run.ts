@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   report: () => import('./report.js'),
   reference: () => import('./reference.js'),
   diagnostics: () => import('./diagnostics.js'),
+  long: () => import('./long-video.js'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

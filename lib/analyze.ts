@@ -61,12 +61,27 @@ export interface StageTimings {
 export interface RecordVersions {
   tool: string;
   ffmpeg: string;
+  /** OpenCV (dnn, BRISQUE, image ops) the addon runs on; absent in records written before it was recorded. */
+  opencv?: string;
   /** 'name version' of each pass's backend; null when the pass is not available. */
   face: string | null;
   audio: string | null;
   quality: Partial<Record<QualityMetricId, string>>;
   /** 'name version' of the pose pass that replaced the face pass's pose for head motion (providers.pose). */
   pose?: string;
+}
+
+/**
+ * An audio or quality pass that failed while the rest of the video was analysed (its
+ * metrics are NaN with reason '<pass> pass failed: ...'). A rerun redoes the video unless
+ * the failure is a fact about the file (lib/resume.ts).
+ */
+export interface PassFailure {
+  pass: 'audio' | 'quality' | 'pose';
+  code: string;
+  message: string;
+  /** The run was being abandoned (Ctrl-C twice, an aborted signal) when the pass failed. */
+  abandoned?: true;
 }
 
 /** The per-video result: one line of results.jsonl. */
@@ -94,13 +109,10 @@ export interface VideoRecord {
   timings: StageTimings;
   warnings: string[];
   versions: RecordVersions;
-  /** Set when the whole video failed. */
-  error?: { code: string; message: string };
-  /**
-   * Set when a pass failed for a reason that can go away (the reference worker died or
-   * could not start): the record is kept, but a resumed run redoes the video.
-   */
-  redo?: string;
+  /** Set when the whole video failed; `abandoned` when the run was being stopped then (a rerun redoes it). */
+  error?: { code: string; message: string; abandoned?: true };
+  /** Passes that failed while the record is still 'ok' (see PassFailure); absent when none did. */
+  passFailures?: PassFailure[];
   /** Where --save-tracks wrote this video's tracks (relative to the output folder). */
   tracksFile?: string;
   /** ISO time the record was finished. */
@@ -110,6 +122,8 @@ export interface VideoRecord {
 /** Everything that decides the numbers; its hash keys resume. */
 export interface AnalysisConfig {
   tool: string;
+  /** FFmpeg and OpenCV versions of the addon: a new decoder or dnn can move a number. */
+  libraries: { ffmpeg: string; opencv: string };
   metrics: MetricId[];
   face: BackendInfo | null;
   audio: BackendInfo | null;
@@ -173,6 +187,7 @@ export function analysisConfig(providers: Providers, metrics: readonly MetricId[
   if (q) for (const id of QUALITY_METRICS) if (metrics.includes(id) && q.scorers[id]) scorers[id] = `${q.scorers[id]!.name} ${q.scorers[id]!.version}`;
   const config: AnalysisConfig = {
     tool: `theval ${toolVersion}`,
+    libraries: libraryVersions(),
     metrics: [...metrics],
     face: need.face && providers.face ? providers.face.backend : null,
     audio: need.audio && providers.audio ? providers.audio.backend : null,
@@ -180,6 +195,22 @@ export function analysisConfig(providers: Providers, metrics: readonly MetricId[
     pose: metrics.includes('head_motion') && providers.pose ? providers.pose.backend : undefined,
   };
   return { config, hash: createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16) };
+}
+
+let libraries: { ffmpeg: string; opencv: string } | undefined;
+
+/** The addon's FFmpeg and OpenCV versions ('unknown' when the addon does not load: every video then fails anyway). */
+export function libraryVersions(): { ffmpeg: string; opencv: string } {
+  if (libraries) return libraries;
+  let ffmpeg = 'unknown', opencv = 'unknown';
+  try {
+    const n = native();
+    ffmpeg = n.ffmpegVersion;
+    opencv = n.opencvInfo().version;
+  } catch {
+    return { ffmpeg, opencv }; // not cached: the error surfaces when a video is opened
+  }
+  return (libraries = { ffmpeg, opencv });
 }
 
 function needs(metrics: readonly MetricId[]): { face: boolean; audio: boolean; quality: boolean } {
@@ -196,15 +227,11 @@ function versionsOf(providers: Providers, metrics: readonly MetricId[]): RecordV
   const quality: Partial<Record<QualityMetricId, string>> = {};
   const q = providers.quality;
   if (q && need.quality) for (const id of QUALITY_METRICS) if (metrics.includes(id) && q.scorers[id]) quality[id] = `${q.scorers[id]!.name} ${q.scorers[id]!.version}`;
-  let ffmpeg = 'unknown';
-  try {
-    ffmpeg = native().ffmpegVersion;
-  } catch {
-    /* the addon error surfaces when the video is opened */
-  }
+  const lib = libraryVersions();
   return {
     tool: `theval ${toolVersion}`,
-    ffmpeg,
+    ffmpeg: lib.ffmpeg,
+    opencv: lib.opencv,
     face: need.face && providers.face ? describeBackend(providers.face.backend) : null,
     audio: need.audio && providers.audio ? describeBackend(providers.audio.backend) : null,
     quality,
@@ -319,9 +346,6 @@ async function qualityPass(
   return out;
 }
 
-/** Pass failures that can go away on a rerun (the reference worker died or could not start). */
-const RETRYABLE = new Set(['WORKER_DIED', 'WORKER_SETUP']);
-
 /** A pose pass's T x 3 / T x 4 arrays fitted to the face pass's T frames (NaN-padded, with a warning). */
 function fitPose(p: { pose: Float32Array; box: Float32Array }, T: number, ctx: ProviderContext): { pose: Float32Array; box: Float32Array } {
   if (!(p?.pose instanceof Float32Array) || !(p.box instanceof Float32Array) || p.pose.length / 3 !== p.box.length / 4) {
@@ -390,7 +414,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   };
   const fail = (e: unknown): VideoRecord => {
     record.status = 'error';
-    record.error = errorOf(e, file);
+    record.error = { ...errorOf(e, file), ...(options.signal?.aborted ? { abandoned: true as const } : {}) };
     for (const id of metrics) values[id] = nan(`video failed: ${record.error.code}`);
     return finish();
   };
@@ -445,7 +469,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       const err = errorOf(e, file);
       poseFailure = `pose pass failed: ${err.code}: ${err.message}`;
       warnings.push(poseFailure);
-      if (RETRYABLE.has(err.code)) record.redo = poseFailure;
+      (record.passFailures ??= []).push({ pass: 'pose', ...err, ...(options.signal?.aborted ? { abandoned: true as const } : {}) });
     }
     timings.pose = elapsed(t);
   }
@@ -465,6 +489,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       const err = errorOf(e, file);
       audioFailure = `audio pass failed: ${err.code}: ${err.message}`;
       warnings.push(audioFailure);
+      (record.passFailures ??= []).push({ pass: 'audio', ...err, ...(options.signal?.aborted ? { abandoned: true as const } : {}) });
       audio = null;
     }
     timings.audio = elapsed(t);
@@ -482,7 +507,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       const err = errorOf(e, file);
       qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
       warnings.push(qualityFailure);
-      if (RETRYABLE.has(err.code)) record.redo = qualityFailure;
+      (record.passFailures ??= []).push({ pass: 'quality', ...err, ...(options.signal?.aborted ? { abandoned: true as const } : {}) });
     }
     timings.quality = elapsed(t);
   }

@@ -7,12 +7,13 @@
  * own store, its own counters; two evaluations into different folders can run at once.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { analysisConfig, analyzeVideo, errorRecord, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
-import { TheValError, fromNative } from './errors.js';
-import { fingerprint as fingerprintFile, sameFingerprint, type Fingerprint } from './io/fingerprint.js';
+import { TheValError } from './errors.js';
+import { writeFileAtomic } from './io/atomicFile.js';
+import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
 import { expandInputs } from './io/inputs.js';
 import { ResultsStore, jsonNumbers } from './io/resultsStore.js';
 import { writeTracksJson } from './io/tracksJson.js';
@@ -22,6 +23,7 @@ import { DIAGNOSTIC_IDS, type DiagnosticId } from './diagnostics/registry.js';
 import { formatDiagnosticCsv } from './io/diagnosticsCsv.js';
 import type { MetricId } from './metrics/types.js';
 import { defaultProviders, checkProviders, type Providers } from './providers.js';
+import { redoReason } from './resume.js';
 import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from './score.js';
 import { version as toolVersion } from './version.js';
 
@@ -51,7 +53,11 @@ export interface EvaluateOptions {
   saveTracks?: boolean;
   /** Compute the diagnostics into each record (docs/diagnostics.md; default true). The motion ones also need the face provider's motion track. */
   diagnostics?: boolean;
-  /** Redo videos whose earlier record (same configuration, same file) is an error. */
+  /**
+   * Redo videos whose earlier record (same configuration, same file) is an error. (A record
+   * whose audio or quality pass failed for a reason that can go away is always redone:
+   * lib/resume.ts.)
+   */
   retryErrors?: boolean;
   /** When aborted: no new video is started; videos in flight finish and are recorded; outputs are written; the result says interrupted. */
   signal?: AbortSignal;
@@ -147,12 +153,6 @@ export function threadPoolSize(): number {
  */
 export function defaultJobs(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, threadPoolSize()));
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
 }
 
 function methodDirName(name: string): string {
@@ -312,6 +312,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       options.onProgress?.({ phase: 'video', method, record, reused, total, done, reusedTotal: reusedCount, failed });
     };
 
+    const redone = new Map<string, number>();
     const runOne = async (method: string, file: string): Promise<void> => {
       const prev = previous.get(key(method, file));
       let fp: Fingerprint | undefined;
@@ -321,10 +322,10 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       } catch (e) {
         fpError = e;
       }
-      // A record marked redo (a pass failed for a reason that can go away) is redone.
-      if (prev && !prev.redo && !(options.retryErrors && prev.status === 'error')) {
-        const sameFile = fp ? sameFingerprint(prev.fingerprint ?? undefined, fp) : prev.fingerprint === null && prev.error?.code === fromNative(fpError).code;
-        if (sameFile) return finished(method, prev, true);
+      if (prev) {
+        const why = redoReason(prev, { fingerprint: fp, fpError, retryErrors: options.retryErrors, tracksOut: options.saveTracks ? out : undefined });
+        if (why === null) return finished(method, prev, true);
+        if (why !== 'the file changed') redone.set(why, (redone.get(why) ?? 0) + 1);
       }
       if (options.signal?.aborted) return;
       let record: VideoRecord;
@@ -369,6 +370,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, tasks.length)) }, worker));
     const interrupted = done < total;
+    for (const [why, n] of redone) warn(`${n} video${n > 1 ? 's' : ''} analysed again although recorded earlier: ${why}`);
 
     // Summaries and outputs
     const records: VideoRecord[] = [];
@@ -400,7 +402,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
         const ok = recs.filter((r) => r.status === 'ok');
         for (const id of metrics) {
           const file = path.join(dir, `${id}.csv`);
-          await writeAtomic(file, formatMetricCsv(id, ok.map((r) => metricCsvRow(id, r.path, r.metrics[id]))));
+          await writeFileAtomic(file, formatMetricCsv(id, ok.map((r) => metricCsvRow(id, r.path, r.metrics[id]))));
           outputs.push(file);
         }
         const withDiag = ok.filter((r) => r.diagnostics);
@@ -411,7 +413,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
           for (const id of DIAGNOSTIC_IDS) {
             const file = path.join(ddir, `${id}.csv`);
             const rows = withDiag.map((r) => ({ path: r.path, result: r.diagnostics![id] ?? { value: NaN, reason: 'not computed' } }));
-            await writeAtomic(file, formatDiagnosticCsv(id, rows));
+            await writeFileAtomic(file, formatDiagnosticCsv(id, rows));
             outputs.push(file);
           }
         }
@@ -441,10 +443,10 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       const agg = path.join(out, 'aggregate.csv');
       // GT last, as the reference's table.
       const ordered = [...rows.filter((r) => r.model !== GT_NAME), ...rows.filter((r) => r.model === GT_NAME)];
-      await writeAtomic(agg, formatAggregateCsv(ordered));
+      await writeFileAtomic(agg, formatAggregateCsv(ordered));
       outputs.push(agg);
       const sj = path.join(out, 'summary.json');
-      await writeAtomic(sj, JSON.stringify(summary, jsonNumbers, 2) + '\n');
+      await writeFileAtomic(sj, JSON.stringify(summary, jsonNumbers, 2) + '\n');
       outputs.push(sj);
     }
     return { records, summary, interrupted, outputs };

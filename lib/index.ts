@@ -54,7 +54,7 @@ export { METRICS, METRIC_IDS, type MetricId, type MetricSpec } from './metrics/r
 export { fingerprint, FINGERPRINT_SCHEME, type Fingerprint } from './io/fingerprint.js';
 export { readResults, RESULTS_FILE, type ReadResults } from './io/resultsStore.js';
 export { listVideos, expandInputs, VIDEO_EXTENSIONS } from './io/inputs.js';
-export { writeTracksJson, readTracksJson } from './io/tracksJson.js';
+export { writeTracks, writeTracksJson, readTracksJson, TRACKS_LAYOUT } from './io/tracksJson.js';
 export { encodeWav } from './io/wav.js';
 export { PUBLISHED_GT, PUBLISHED_LEADERBOARD, mixingWarning } from './io/publishedGt.js';
 export { formatAggregateCsv, parseAggregateCsv, collectFolder, type AggregateRow } from './io/referenceCsv.js';

@@ -23,6 +23,7 @@ import { CONVERTER_VERSION } from './models/tflite/convert.js';
 import { loadQualityScorers, type QualityModelPaths, type QualityRole, type QualityScorers } from './quality/options.js';
 import { scoreVideoQuality } from './quality/video.js';
 import { TheValError } from './errors.js';
+import { fileSha256Sync } from './io/fingerprint.js';
 import { SILERO_VAD_V5 } from './models/vadModel.js';
 import type { QualityScorer } from './metrics/quality.js';
 import type { VideoInfo } from './decode/video.js';
@@ -173,11 +174,19 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
   let loaded: Promise<QualityScorers> | undefined;
   const load = (): Promise<QualityScorers> => (loaded ??= loadQualityScorers(models));
   const role: Record<QualityMetricId, QualityRole> = { global_aesthetic: 'global', mouth_quality: 'mouth', face_quality: 'face' };
-  const describe = (r: QualityRole): string => (models[r] ? `onnx:${path.basename(models[r]!)}` : 'BRISQUE (built-in)');
+  // A user model is identified by its bytes, not its name (a replaced file must not reuse old numbers on resume).
+  const modelSha = (r: QualityRole): string => {
+    try {
+      return fileSha256Sync(models[r]!);
+    } catch {
+      return 'missing'; // loading fails later with MODEL_MISSING, and resume redoes those videos
+    }
+  };
+  const describe = (r: QualityRole): string => (models[r] ? `onnx:${path.basename(models[r]!)} sha256:${modelSha(r)}` : 'BRISQUE (built-in)');
   // Scorer objects for the record/config (names); scoring itself goes through scoreVideo.
   const lazyScorer = (id: QualityMetricId): QualityScorer => ({
-    name: describe(role[id]),
-    version: models[role[id]] ? 'onnx' : 'opencv-quality',
+    name: models[role[id]] ? `onnx:${path.basename(models[role[id]]!)}` : describe(role[id]),
+    version: models[role[id]] ? `onnx sha256:${modelSha(role[id]).slice(0, 16)}` : 'opencv-quality',
     scoreBatch: async (images) => (await load())[role[id]].scoreBatch(images),
   });
   return {

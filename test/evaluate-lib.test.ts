@@ -198,7 +198,7 @@ describe('evaluate', () => {
     const rel = r.records[0].tracksFile!;
     expect(rel).toMatch(/^tracks[\\/]M[\\/]v00-[0-9a-f]{8}\.tracks\.json$/);
     const raw = JSON.parse(readFileSync(path.join(out, rel), 'utf8'));
-    expect(Object.keys(raw)).toEqual(['fps', 'width', 'height', 'frames', 'landmarks', 'refined', 'box', 'pose', 'hasAudio', 'speech', 'rms']);
+    expect(Object.keys(raw)).toEqual(['layout', 'fps', 'width', 'height', 'frames', 'hasAudio', 'speech', 'landmarks', 'refined', 'box', 'pose', 'rms']);
     expect(raw.landmarks).toHaveLength(25);
     expect(raw.landmarks[4]).toBeNull();
     expect(raw.landmarks[0]).toHaveLength(468);

@@ -191,10 +191,10 @@ describe.skipIf(noNumpy)(`--quality-backend pyiqa through evaluate()${skipped(no
     expect(a.metrics.global_aesthetic.value).toBeGreaterThan(0);
     expect(b.metrics.global_aesthetic.value).toBeNaN();
     expect(b.metrics.global_aesthetic.reason).toMatch(/^quality pass failed: WORKER_DIED: .*crash1.*: the reference worker \(pid \d+, .*\) exited on signal SIGKILL/);
-    expect(b.redo).toMatch(/WORKER_DIED/);
+    expect(b.passFailures).toEqual([expect.objectContaining({ pass: 'quality', code: 'WORKER_DIED' })]);
     expect(b.warnings.join('\n')).toMatch(/quality pass failed: WORKER_DIED/);
     expect(c.metrics.global_aesthetic.value).toBeGreaterThan(0);
-    expect(c.redo).toBeUndefined();
+    expect(c.passFailures).toBeUndefined();
     expect(ref1.bridge.starts).toBe(2);
     // resume (same configuration): the crashed video is redone, the others reused
     const ref2 = await createReferenceProviders({ python: testPython, quality: true, env });
@@ -202,7 +202,7 @@ describe.skipIf(noNumpy)(`--quality-backend pyiqa through evaluate()${skipped(no
     const second = await evaluate(clips, { providers: providersOf(ref2), metrics: ['global_aesthetic', 'face_quality'], jobs: 1, out });
     expect(second.summary.methods.method.reused).toBe(2);
     const b2 = second.records[1];
-    expect(b2.redo).toBeUndefined();
+    expect(b2.passFailures).toBeUndefined();
     // grey frames: mean(R) - mean(B) = 0, so the score is the size term
     expect(b2.metrics.global_aesthetic.value).toBeCloseTo(24 / 1000 + 32 / 1e6, 5);
     expect(jsonl(path.join(out, 'results.jsonl')).length).toBe(4);
@@ -251,7 +251,7 @@ describe.skipIf(noPil)(`--pose-backend facexformer through evaluate()${skipped(n
       expect(rec.status).toBe('ok');
       expect(rec.metrics.head_motion.value).toBeNaN();
       expect(rec.metrics.head_motion.reason).toMatch(/^pose pass failed: WORKER_DIED: .*SIGKILL/);
-      expect(rec.redo).toBe(rec.metrics.head_motion.reason);
+      expect(rec.passFailures).toEqual([expect.objectContaining({ pass: 'pose', code: 'WORKER_DIED' })]);
       expect(Number.isFinite(rec.metrics.lip_dynamics.value)).toBe(true);
     } finally {
       await ref.close();

@@ -1,6 +1,6 @@
 /** `theval collect <dir...> [--name M]`: per-metric CSV files -> one aggregate table. */
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomicFile.js';
 import { collectFolder, formatAggregateCsv, type AggregateRow } from '../io/referenceCsv.js';
 import { EXIT, UsageError, parse, runCommand } from './common.js';
 
@@ -37,7 +37,7 @@ export const command = {
         rows.push(r.row);
       }
       const table = formatAggregateCsv(rows);
-      if (values.out) await writeFile(values.out, table);
+      if (values.out) await writeFileAtomic(values.out, table);
       else process.stdout.write(table);
       return EXIT.OK;
     }),

@@ -45,8 +45,10 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
                        at most UV_THREADPOOL_SIZE (default 4); one core is left for the main
                        thread's metric and I/O work. For more than 4, set UV_THREADPOOL_SIZE)
       --metrics LIST   comma-separated subset (ids, names or aliases), e.g. lip_sync,head_motion
-      --save-tracks    also write each video's tracks JSON to <out>/tracks/<method>/
-      --retry-errors   redo videos whose earlier record is an error (default: keep it)
+      --save-tracks    also write each video's tracks JSON to <out>/tracks/<method>/ (videos
+                       recorded earlier without their tracks file are analysed again)
+      --retry-errors   redo videos whose earlier record is an error (default: keep it; a
+                       failed audio or quality pass is redone anyway)
       --published-gt   also score against the published THEval GT row (warns: only comparable
                        when every number comes from the reference's models)
       --quality-model global=A.onnx,mouth=M.onnx,face=F.onnx
@@ -90,8 +92,10 @@ form the method 'videos'. --gt PATH (repeatable; a folder, file or @list) evalua
 as method 'GT' with the same configuration and prints the leaderboard.
 
 Each finished video is appended to <out>/results.jsonl at once (fsync'ed); a rerun with the
-same configuration skips videos already done and redoes changed files. Ctrl-C once: no new
-video is started, those in flight finish; twice: they are abandoned.
+same configuration skips videos already done and redoes changed files and videos whose audio
+or quality pass failed. Ctrl-C once: no new video is started, those in flight finish; twice:
+they are abandoned. Under a supervisor, run node_modules/.bin/theval, not npx (a SIGTERM to
+npm does not reach theval).
 
 Options:
       --name M         method name for all inputs

@@ -1,23 +1,24 @@
 /** `theval track <video> -o tracks.json`: the face tracks of one video as JSON. */
-import { writeFile } from 'node:fs/promises';
 import { analyzeAudio } from '../audio/analyzeAudio.js';
 import { fromNative } from '../errors.js';
 import { trackFaces, type FaceProfile } from '../face/trackFaces.js';
-import { tracksToJson } from '../io/tracksJson.js';
+import { writeTracks, writeTracksJson } from '../io/tracksJson.js';
 import { EXIT, UsageError, parse, runCommand } from './common.js';
 
 const help = `Usage: theval track <video> -o tracks.json [--profile both|refinedOnly]
 
 Runs MediaPipe Face Mesh (native, CPU) over every frame and writes the face tracks:
-  {fps, width, height, frames,
+  {layout, fps, width, height, frames,
+   hasAudio:  bool,
+   speech:    [[start,end], ...],                  seconds (Silero VAD v5, 0.1 s rounding)
    landmarks: [[[x,y,z] x468] | null per frame],   plain model, normalised x, y
    refined:   [[[x,y,z] x478] | null per frame],   attention model, refined
    box:       [[x0,y0,x1,y1] | null],              pixels
    pose:      [[pitch,yaw,roll] | null],           degrees
-   hasAudio:  bool,
-   speech:    [[start,end], ...],                  seconds (Silero VAD v5, 0.1 s rounding)
    rms:       [number | null per frame]}           audio RMS at each frame time
-(docs/face.md, "Tracks JSON"). Timings and decode warnings go to stderr. A video without
+(docs/face.md, "Tracks JSON"): one JSON document written one frame per line, streamed, so
+a long video never needs the whole text in memory; the file appears under its name only
+once complete. Timings and decode warnings go to stderr. A video without
 audio gives hasAudio false, speech [] and rms null per frame.
 
 Options:
@@ -47,16 +48,10 @@ async function trackFile(argv: string[]): Promise<number> {
   try {
     const r = await trackFaces(video, { profile });
     const audio = await analyzeAudio(video, r.fps, r.frames);
-    const json = {
-      ...tracksToJson(r),
-      hasAudio: audio.tracks.hasAudio,
-      speech: audio.tracks.speech,
-      rms: Array.from(audio.tracks.rms, (v) => (Number.isFinite(v) ? v : null)),
-    };
-    const text = JSON.stringify(json);
     for (const w of audio.warnings) console.error(`theval track: audio: ${w}`);
-    if (values.out === '-') process.stdout.write(text + '\n');
-    else await writeFile(values.out, text + '\n');
+    const header = { fps: r.fps, width: r.width, height: r.height, frames: r.frames };
+    if (values.out === '-') await writeTracks(process.stdout, header, r, audio.tracks);
+    else await writeTracksJson(values.out, header, r, audio.tracks);
     const found = Array.from({ length: r.frames }, (_, t) => !Number.isNaN(r.landmarks[t * 468 * 3])).filter(Boolean).length;
     console.error(
       `theval track: ${video}: ${r.frames} frames, face in ${found}, ${(r.timings.totalMs / 1000).toFixed(1)} s ` +

@@ -4,7 +4,9 @@
  * when size, mtime and the hash all match.
  */
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import path from 'node:path';
 import { TheValError } from '../errors.js';
 
 /** The scheme, written into every fingerprint so a later version can tell what was hashed. */
@@ -55,4 +57,39 @@ export async function fingerprint(file: string): Promise<Fingerprint> {
 
 export function sameFingerprint(a: Fingerprint | undefined, b: Fingerprint | undefined): boolean {
   return !!a && !!b && a.scheme === b.scheme && a.size === b.size && a.mtimeMs === b.mtimeMs && a.sha256 === b.sha256;
+}
+
+const modelHashes = new Map<string, { size: number; mtimeMs: number; ino: number; sha256: string }>();
+
+/**
+ * sha256 (hex) of a whole file, e.g. a user's ONNX model: what identifies the numbers it
+ * produces (a file name does not: the file can be replaced). Cached by path, size, mtime
+ * and inode, so a batch hashes each model once. Throws MODEL_MISSING when the file cannot
+ * be read.
+ */
+export function fileSha256Sync(file: string): string {
+  const abs = path.resolve(file);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch (e) {
+    throw new TheValError('MODEL_MISSING', `${abs}: ${(e as Error).message}`, abs);
+  }
+  const hit = modelHashes.get(abs);
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.ino === st.ino) return hit.sha256;
+  const hash = createHash('sha256');
+  const fd = openSync(abs, 'r');
+  try {
+    const buf = Buffer.alloc(CHUNK);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const sha256 = hash.digest('hex');
+  modelHashes.set(abs, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256 });
+  return sha256;
 }

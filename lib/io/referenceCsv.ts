@@ -12,7 +12,8 @@
  * "\n" by default ("\r\n", what Python's csv.writer writes, on request). Fields holding a
  * comma, a quote or a line break are quoted as csv.writer does (QUOTE_MINIMAL).
  */
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { writeFileAtomic } from './atomicFile.js';
 import path from 'node:path';
 import { TheValError } from '../errors.js';
 import { METRICS, METRIC_IDS, getMetric, metricForName, normaliseName } from '../metrics/registry.js';
@@ -246,7 +247,7 @@ export async function writeMetricCsv(
   rows: readonly MetricCsvRow[],
   opts: FormatOptions & { summary?: number } = {},
 ): Promise<void> {
-  await writeFile(file, formatMetricCsv(metric, rows, opts));
+  await writeFileAtomic(file, formatMetricCsv(metric, rows, opts));
 }
 
 export async function readMetricCsv(file: string, opts: { metric?: MetricId } = {}): Promise<ParsedMetricCsv> {

@@ -5,15 +5,35 @@
  * - NaN is written as null; the metric's `reason` says why (JSON has no NaN).
  * - The file is only ever appended to. A rerun keeps the old lines; readers take, per
  *   (method, path), the last record whose configuration hash and input fingerprint match.
- * - A torn last line (the process died mid-write) is cut off when the store is opened for
- *   writing, and reported; an unreadable line elsewhere is skipped and reported. Neither is
- *   fatal.
- * - One writer per folder: a lock file (`results.lock`, holding the pid) stops two runs from
- *   appending to the same file; a lock left by a dead process is taken over.
+ * - Nothing in it is ever deleted. A last line without its newline (the process died
+ *   mid-write) is cut off when the store is opened for writing, after its bytes are copied
+ *   to `results.jsonl.bad-<time>`; if that line is in fact a whole record (an editor dropped
+ *   the final newline) it is kept and the newline added. A complete line that is not a
+ *   record, wherever it is, stays where it is and is skipped with a warning.
+ * - One writer per folder: a lock file (`results.lock`) stops two runs from appending to
+ *   the same file. It is created with its content in one step (a temporary file hard-linked
+ *   into place), so no run ever sees a lock without its pid; a lock whose process is gone is
+ *   taken over, one whose content is unreadable only once it is older than a minute.
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { TheValError } from '../errors.js';
+import { fsyncDirSync } from './atomicFile.js';
 import type { VideoRecord } from '../analyze.js';
 import { METRIC_IDS } from '../metrics/registry.js';
 
@@ -50,8 +70,10 @@ export interface ReadResults {
   problems: string[];
   /** Byte length of the file up to the end of its last complete line. */
   goodLength: number;
-  /** Whether the last line was torn (no newline at the end, or not a record). */
+  /** Whether the file ends in a line without its newline that is not a whole record (an interrupted write). */
   tornTail: boolean;
+  /** Whether the file ends in a whole record that only lacks its newline. */
+  missingNewline: boolean;
 }
 
 /** Reads every complete, valid record of a results.jsonl (missing file = none). */
@@ -60,7 +82,7 @@ export function readResults(file: string): ReadResults {
   try {
     buf = readFileSync(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], problems: [], goodLength: 0, tornTail: false };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], problems: [], goodLength: 0, tornTail: false, missingNewline: false };
     throw e;
   }
   const records: VideoRecord[] = [];
@@ -69,29 +91,38 @@ export function readResults(file: string): ReadResults {
   let line = 0;
   let goodLength = 0;
   let tornTail = false;
+  let missingNewline = false;
   while (pos < buf.length) {
     const nl = buf.indexOf(0x0a, pos);
     const end = nl < 0 ? buf.length : nl;
     line++;
     const text = buf.subarray(pos, end).toString('utf8');
-    const isLast = nl < 0 || nl === buf.length - 1;
+    let record: VideoRecord | undefined;
+    let why = '';
     if (text.trim() !== '') {
       try {
-        if (nl < 0) throw new Error('no newline at the end');
-        records.push(parseRecord(text));
+        record = parseRecord(text);
       } catch (e) {
-        if (isLast) {
-          tornTail = true;
-          problems.push(`${file}: line ${line} is torn (${end - pos} bytes, ${(e as Error).message}): an interrupted write; ignored, that video is redone`);
-          break;
-        }
-        problems.push(`${file}: line ${line} is not a video record (${(e as Error).message}); skipped`);
+        why = (e as Error).message;
       }
     }
-    pos = nl < 0 ? buf.length : nl + 1;
+    if (nl < 0) {
+      // The last line has no newline: either a write cut short, or a whole record whose newline an editor dropped.
+      if (record) {
+        records.push(record);
+        missingNewline = true;
+      } else if (text.trim() !== '') {
+        tornTail = true;
+        problems.push(`${file}: line ${line} is torn (${end - pos} bytes, no newline at the end${why ? `, ${why}` : ''}): an interrupted write; that video is redone`);
+      }
+      break;
+    }
+    if (record) records.push(record);
+    else if (text.trim() !== '') problems.push(`${file}: line ${line} is not a video record (${why}); left in place and skipped`);
+    pos = nl + 1;
     goodLength = pos;
   }
-  return { records, problems, goodLength, tornTail };
+  return { records, problems, goodLength, tornTail, missingNewline };
 }
 
 function pidAlive(pid: number): boolean {
@@ -116,33 +147,54 @@ export class ResultsStore {
   readonly problems: string[];
   private fd: number | null;
   private readonly lockFile: string;
+  private readonly lockContent: string;
 
-  private constructor(dir: string, existing: VideoRecord[], problems: string[], fd: number, lockFile: string) {
+  private constructor(dir: string, existing: VideoRecord[], problems: string[], fd: number, lockFile: string, lockContent: string) {
     this.file = path.join(dir, RESULTS_FILE);
     this.existing = existing;
     this.problems = problems;
     this.fd = fd;
     this.lockFile = lockFile;
+    this.lockContent = lockContent;
   }
 
   /** Opens (creating) `<dir>/results.jsonl` for appending; takes the folder's lock. */
   static open(dir: string): ResultsStore {
     const lockFile = path.join(dir, LOCK_FILE);
-    takeLock(lockFile);
+    const lock = takeLock(lockFile);
     try {
       const file = path.join(dir, RESULTS_FILE);
       const read = readResults(file);
-      const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
-      if (read.tornTail) {
-        // Cut the torn tail so the next record starts on its own line.
-        ftruncateSync(fd, read.goodLength);
-        fsyncSync(fd);
+      const problems = [...lock.warnings, ...read.problems];
+      const created = !existsSync(file);
+      const fd = openSync(file, created ? 'w+' : 'r+');
+      try {
+        if (read.tornTail) {
+          // Keep the cut bytes (never delete what a run wrote), then cut them so the next record starts on its own line.
+          const size = statSync(file).size;
+          const aside = `${file}.bad-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+          const tail = Buffer.alloc(size - read.goodLength);
+          readIntoSync(fd, tail, read.goodLength);
+          writeFileSync(aside, tail, { flag: 'wx' });
+          const afd = openSync(aside, 'r');
+          fsyncSync(afd);
+          closeSync(afd);
+          ftruncateSync(fd, read.goodLength);
+          fsyncSync(fd);
+          problems.push(`${file}: the torn last line (${tail.length} bytes) was moved to ${path.basename(aside)}`);
+        } else if (read.missingNewline) {
+          writeSync(fd, '\n', statSync(file).size);
+          fsyncSync(fd);
+        }
+      } finally {
+        closeSync(fd);
       }
-      closeSync(fd);
+      // A new file's (or a new .bad- file's) name lives in the folder: make it as durable as the appends.
+      if (created || read.tornTail) fsyncDirSync(dir);
       const afd = openSync(file, 'a');
-      return new ResultsStore(dir, read.records, read.problems, afd, lockFile);
+      return new ResultsStore(dir, read.records, problems, afd, lockFile, lock.content);
     } catch (e) {
-      releaseLock(lockFile);
+      releaseLock(lockFile, lock.content);
       throw e;
     }
   }
@@ -160,33 +212,107 @@ export class ResultsStore {
     if (this.fd === null) return;
     closeSync(this.fd);
     this.fd = null;
-    releaseLock(this.lockFile);
+    releaseLock(this.lockFile, this.lockContent);
   }
 }
 
-function takeLock(lockFile: string): void {
-  for (let attempt = 0; attempt < 2; attempt++) {
+function readIntoSync(fd: number, buf: Buffer, position: number): void {
+  let got = 0;
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+}
+
+/** A lock with unreadable content (e.g. written by hand, or by an old version mid-write) counts as held this long. */
+export const UNREADABLE_LOCK_GRACE_MS = 60_000;
+
+/** What a lock file says: `pid nonce` on the first line. */
+function parseLock(text: string): { pid: number; nonce: string } | null {
+  const m = /^(\d+)(?:[ \t]+(\S+))?\s*(?:\n|$)/.exec(text);
+  if (!m) return null;
+  const pid = Number(m[1]);
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, nonce: m[2] ?? '' } : null;
+}
+
+/**
+ * Takes `lockFile`, or throws BUSY. The lock is created complete (content written to a
+ * temporary file, then link(2)ed into place, which fails if a lock exists), so another run
+ * never sees an empty lock of ours. A stale lock (its pid is gone, or its content is
+ * unreadable and it is older than UNREADABLE_LOCK_GRACE_MS) is taken over by renaming it
+ * aside and checking that what was moved is the very lock judged stale (same content,
+ * which holds a random nonce); if another run replaced it meanwhile, that lock is put back.
+ * Returns the lock's content (to release only our own lock) and warnings (a stale lock taken over).
+ */
+function takeLock(lockFile: string): { content: string; warnings: string[] } {
+  const dir = path.dirname(lockFile);
+  const nonce = randomBytes(8).toString('hex');
+  const content = `${process.pid} ${nonce}\n`;
+  const tmp = `${lockFile}.${process.pid}.${nonce}.tmp`;
+  writeFileSync(tmp, content, { flag: 'wx' });
+  const warnings: string[] = [];
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(tmp, lockFile);
+        return { content, warnings };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      let seen: string;
+      let mtimeMs: number;
+      try {
+        seen = readFileSync(lockFile, 'utf8');
+        mtimeMs = statSync(lockFile).mtimeMs;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+        throw e;
+      }
+      const held = parseLock(seen);
+      if (held) {
+        if (held.pid === process.pid) throw new TheValError('BUSY', `${dir} is already being written by another evaluation in this process`);
+        if (pidAlive(held.pid)) throw new TheValError('BUSY', `${dir} is in use by another theval run (pid ${held.pid}); wait for it or use another --out`);
+      } else if (Date.now() - mtimeMs < UNREADABLE_LOCK_GRACE_MS) {
+        throw new TheValError(
+          'BUSY',
+          `${dir} is locked (${LOCK_FILE} was written ${Math.round((Date.now() - mtimeMs) / 1000)} s ago without a readable pid: another run may be starting); try again later or use another --out`,
+        );
+      }
+      // Stale: move it aside, then make sure the lock moved is the one judged stale.
+      const aside = `${lockFile}.stale.${process.pid}.${nonce}`;
+      try {
+        renameSync(lockFile, aside);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      const moved = readFileSync(aside, 'utf8');
+      if (moved !== seen) {
+        // Another run took the lock between our read and our rename: give it back.
+        try {
+          linkSync(aside, lockFile);
+        } finally {
+          unlinkSync(aside);
+        }
+        throw new TheValError('BUSY', `${dir} was just locked by another theval run; wait for it or use another --out`);
+      }
+      unlinkSync(aside);
+      warnings.push(`${lockFile}: ${held ? `its run (pid ${held.pid}) is gone` : 'unreadable and older than a minute'}: lock taken over`);
+    }
+    throw new TheValError('BUSY', `cannot take the lock ${lockFile}`);
+  } finally {
     try {
-      writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(lockFile, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
-        throw new TheValError('BUSY', `${path.dirname(lockFile)} is in use by another theval run (pid ${pid}); wait for it or use another --out`);
-      }
-      if (pid === process.pid) {
-        throw new TheValError('BUSY', `${path.dirname(lockFile)} is already being written by another evaluation in this process`);
-      }
-      unlinkSync(lockFile); // stale: its process is gone
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
     }
   }
-  throw new TheValError('BUSY', `cannot take the lock ${lockFile}`);
 }
-
-function releaseLock(lockFile: string): void {
+/** Removes the lock if it is still ours (a run that judged it stale may have replaced it). */
+function releaseLock(lockFile: string, content: string): void {
   try {
-    unlinkSync(lockFile);
+    if (readFileSync(lockFile, 'utf8') === content) unlinkSync(lockFile);
   } catch {
     /* already gone */
   }
