@@ -15,6 +15,7 @@ import { TheValError, fromNative } from './errors.js';
 import { fingerprint as fingerprintFile, sameFingerprint, type Fingerprint } from './io/fingerprint.js';
 import { expandInputs } from './io/inputs.js';
 import { ResultsStore, jsonNumbers } from './io/resultsStore.js';
+import { planShard, shardResultsName, writeShardManifest, type Shard, type ShardManifest } from './io/shards.js';
 import { writeTracksJson } from './io/tracksJson.js';
 import { formatAggregateCsv, formatMetricCsv, metricCsvRow, type AggregateRow } from './io/referenceCsv.js';
 import { METRIC_IDS, getMetric } from './metrics/registry.js';
@@ -49,6 +50,12 @@ export interface EvaluateOptions {
   saveTracks?: boolean;
   /** Redo videos whose earlier record (same configuration, same file) is an error. */
   retryErrors?: boolean;
+  /**
+   * Evaluate only this shard of the videos (lib/io/shards.ts): records go to the shard's own
+   * results file, and instead of CSVs / aggregate / summary the shard writes its manifest;
+   * `theval merge` (lib/cluster/merge.ts) makes the tables once every shard is done.
+   */
+  shard?: Shard;
   /** When aborted: no new video is started; videos in flight finish and are recorded; outputs are written; the result says interrupted. */
   signal?: AbortSignal;
   /** Called as the run progresses (start, and once per finished or reused video). */
@@ -136,13 +143,13 @@ export function defaultJobs(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, threadPoolSize()));
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
+export async function writeAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, text);
   await rename(tmp, file);
 }
 
-function methodDirName(name: string): string {
+export function methodDirName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, '_') || '_';
 }
 
@@ -200,6 +207,32 @@ export function summarizeMethod(records: readonly VideoRecord[], videos: number,
   return s;
 }
 
+/**
+ * The leaderboard of aggregate rows against the GT row (GT_NAME), warning through `warn`;
+ * undefined when it cannot be made (the warning says why).
+ */
+export function leaderboardOf(rows: readonly AggregateRow[], warn: (m: string) => void): MethodScore[] | undefined {
+  const gtRow = rows.find((r) => r.model === GT_NAME)!;
+  const scored = rows.filter((r) => r.model !== GT_NAME);
+  // A GT value of 0 makes Eq. 12 undefined; rather than no leaderboard at all, that metric
+  // is left out of every score (as a NaN GT value is), loudly.
+  const gtValues = { ...gtRow.values };
+  for (const id of METRIC_IDS) {
+    if (gtValues[id] === 0) {
+      gtValues[id] = NaN;
+      warn(`the GT value of '${getMetric(id).name}' is 0 (no face or no speech in any GT video?): Eq. 12 cannot normalise by it, so it is left out of every score`);
+    }
+  }
+  try {
+    const scores = scoreMethods(scored.map((r) => ({ name: r.model, values: r.values })), gtValues);
+    for (const s of scores) for (const w of s.warnings) warn(w);
+    return scores;
+  } catch (e) {
+    warn(`no leaderboard: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
 /** The aggregate-table row of a method: dataset values, NaN where none. */
 export function aggregateRow(name: string, summary: MethodSummary): AggregateRow {
   const values = {} as MetricValues;
@@ -249,6 +282,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   const planned: Array<{ method: string; paths: string[] }> = [];
   for (const g of groups) planned.push({ method: g.name, paths: await expandInputs(g.inputs) });
   for (const p of planned) if (p.paths.length === 0) warn(`method '${p.method}': no video found in its inputs`);
+  const shardPlan = options.shard ? await planShard(groups, planned, options.shard) : undefined;
 
   // Store (resume)
   let store: ResultsStore | null = null;
@@ -258,10 +292,23 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   const key = (method: string, p: string) => `${method}\u0000${p}`;
   if (out) {
     await mkdir(out, { recursive: true });
-    store = ResultsStore.open(out);
+    store = ResultsStore.open(out, options.shard ? shardResultsName(options.shard) : undefined);
     for (const p of store.problems) warn(p);
     for (const r of store.existing) if (r.configHash === hash) previous.set(key(r.method, r.path), r);
   }
+  const manifest = (complete: boolean): ShardManifest => ({
+    tool: `theval ${toolVersion}`,
+    shard: options.shard!,
+    complete,
+    updatedAt: new Date().toISOString(),
+    configHash: hash,
+    config,
+    metrics,
+    methods: shardPlan!,
+    warnings,
+  });
+  // Written before any video, so `theval merge` knows this shard's share even if it is killed.
+  if (out && shardPlan) await writeShardManifest(out, manifest(false));
 
   try {
     const tasks = planned.flatMap((p) => p.paths.map((file) => ({ method: p.method, file })));
@@ -360,7 +407,8 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       summary.methods[p.method] = ms;
       rows.push(aggregateRow(p.method, ms));
       summary.ffmpeg ??= recs.find((r) => r.versions.ffmpeg !== 'unknown')?.versions.ffmpeg ?? null;
-      if (out) {
+      if (shardPlan) shardPlan.find((m) => m.name === p.method)!.reused = reused;
+      if (out && !shardPlan) {
         const dir = path.join(out, methodDirName(p.method));
         await mkdir(dir, { recursive: true });
         const ok = recs.filter((r) => r.status === 'ok');
@@ -372,26 +420,13 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       }
     }
     if (interrupted) warn(`interrupted: ${total - done} of ${total} videos have no record yet; run the same command again to finish them`);
-    if (summary.gt) {
-      const gtRow = rows.find((r) => r.model === GT_NAME)!;
-      const scored = rows.filter((r) => r.model !== GT_NAME);
-      // A GT value of 0 makes Eq. 12 undefined; rather than no leaderboard at all, that metric
-      // is left out of every score (as a NaN GT value is), loudly.
-      const gtValues = { ...gtRow.values };
-      for (const id of METRIC_IDS) {
-        if (gtValues[id] === 0) {
-          gtValues[id] = NaN;
-          warn(`the GT value of '${getMetric(id).name}' is 0 (no face or no speech in any GT video?): Eq. 12 cannot normalise by it, so it is left out of every score`);
-        }
-      }
-      try {
-        summary.scores = scoreMethods(scored.map((r) => ({ name: r.model, values: r.values })), gtValues);
-        for (const s of summary.scores) for (const w of s.warnings) warn(w);
-      } catch (e) {
-        warn(`no leaderboard: ${(e as Error).message}`);
-      }
+    if (summary.gt && !shardPlan) {
+      const scores = leaderboardOf(rows, warn);
+      if (scores) summary.scores = scores;
     }
-    if (out) {
+    if (out && shardPlan) {
+      outputs.push(await writeShardManifest(out, manifest(!interrupted)));
+    } else if (out) {
       const agg = path.join(out, 'aggregate.csv');
       // GT last, as the reference's table.
       const ordered = [...rows.filter((r) => r.model !== GT_NAME), ...rows.filter((r) => r.model === GT_NAME)];

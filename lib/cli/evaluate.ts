@@ -12,6 +12,8 @@ import { scoreMethods, type MetricValues } from '../score.js';
 import { EXIT, UsageError, leaderboardTable, parse, parseMetricList, positiveInt, resolveProviders, runCommand } from './common.js';
 import { Progress } from './progress.js';
 import { parseQualityModelOption } from '../quality/options.js';
+import { parseShard } from '../io/shards.js';
+import { deviceWorkers, parseDeviceList, runDeviceWorkers, withoutOptions } from '../cluster/devices.js';
 
 const options = {
   name: { type: 'string' },
@@ -28,6 +30,8 @@ const options = {
   'quality-stride': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  shard: { type: 'string' },
+  device: { type: 'string' },
 } as const;
 
 const common = `  -o, --out DIR        output folder (default ./theval-out): results.jsonl, <method>/<metric>.csv,
@@ -47,6 +51,13 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
                        reference; the effect of 2, 5, 10 is measured in docs/quality.md)
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
+      --shard i/N      evaluate only shard i of N (1 <= i <= N; stable hash of method + path
+                       relative to its folder) into <out>/results.shard-i-of-N.jsonl; N
+                       processes or Slurm tasks share one --out; then \`theval merge <out>\`
+                       writes the tables (docs/cluster.md)
+      --device cuda:0,cuda:1
+                       one worker process per GPU, each a shard, each seeing only its GPU
+                       (CUDA_VISIBLE_DEVICES); merged at the end (docs/cluster.md)
       --json           print summary.json to stdout at the end
   -q, --quiet          no progress output
   -h, --help           this text`;
@@ -136,6 +147,11 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       if (!values.gt?.length) throw new UsageError('--gt is required');
       if (values.name !== undefined) throw new UsageError('--name: leaderboard names each method after its folder');
     }
+    if (values.device !== undefined) {
+      if (values.shard !== undefined) throw new UsageError('--device and --shard: give one (--device makes one shard per device)');
+      return runOnDevices(mode, argv, parseDeviceList(values.device), values.out ?? 'theval-out', values);
+    }
+    const shard = values.shard === undefined ? undefined : parseShard(values.shard);
     const jobs = positiveInt(values.jobs, '--jobs');
     const metrics = parseMetricList(values.metrics);
     const methods = await methodsOf(positionals, lists, values.name);
@@ -172,6 +188,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         gt: values.gt,
         saveTracks: values['save-tracks'],
         retryErrors: values['retry-errors'],
+        shard,
         signal: controller.signal,
         onProgress: progress.onProgress,
         onWarning: (m) => progress.log(`theval: warning: ${m}`),
@@ -210,9 +227,28 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         console.error(`theval: no leaderboard against the published GT: ${(e as Error).message}`);
       }
     }
+    if (shard && !values.quiet) console.error(`theval: shard ${shard.index}/${shard.count} done; once every shard is, \`theval merge ${out}\` writes the tables`);
     if (signalled) return signalled === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
     return Object.values(s.methods).some((m) => m.failed > 0) ? EXIT.SOME_FAILED : EXIT.OK;
   });
+}
+
+/** `--device cuda:0,cuda:1`: one worker per device (each a shard), then the merge. */
+async function runOnDevices(mode: string, argv: string[], devices: string[], out: string, values: { json?: boolean; quiet?: boolean }): Promise<number> {
+  const workers = deviceWorkers(devices);
+  const args = withoutOptions(argv, ['device'], ['json']);
+  if (!values.quiet) console.error(`theval: ${workers.length} workers: ${workers.map((w) => `shard ${w.shard.index}/${w.shard.count} on ${w.device}`).join(', ')}`);
+  const outcomes = await runDeviceWorkers(mode, args, workers, (l) => console.error(l));
+  for (const o of outcomes) {
+    if (o.code !== EXIT.OK && o.code !== EXIT.SOME_FAILED) console.error(`theval: the worker on ${o.worker.device} ended with ${o.signal ?? `exit status ${o.code}`}`);
+  }
+  const { mergeShards } = await import('../cluster/merge.js');
+  const { reportMerge } = await import('./merge.js');
+  const merged = await mergeShards(out, { onWarning: (m) => console.error(`theval: warning: ${m}`) });
+  const status = reportMerge(merged, { json: values.json, quiet: values.quiet, out });
+  const killed = outcomes.find((o) => o.code === EXIT.SIGINT || o.code === EXIT.SIGTERM || o.signal);
+  if (killed) return killed.code === EXIT.SIGTERM || killed.signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+  return outcomes.some((o) => o.code === EXIT.FATAL || o.code === EXIT.USAGE) ? EXIT.FATAL : status;
 }
 
 /** Which models produced the numbers: printed under every leaderboard (a GT row is only valid for them). */

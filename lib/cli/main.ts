@@ -17,6 +17,8 @@ const commands: Record<string, () => Promise<Command>> = {
   samples: async () => (await import('./samples.js')).command,
   vad: async () => (await import('./vad.js')).command,
   track: async () => (await import('./track.js')).command,
+  merge: async () => (await import('./merge.js')).command,
+  slurm: async () => (await import('./slurm.js')).command,
 };
 
 function usage(): string {
@@ -36,6 +38,8 @@ function usage(): string {
     '  vad <video|audio...> [--json]    speech segments (Silero VAD v5, 16 kHz mono) and total speech time',
     '  samples [--out DIR]              make synthetic talking-head sample clips (GT and three flawed methods)',
     '  track <video> -o FILE            face landmark tracks (MediaPipe Face Mesh, plain + refined) as JSON',
+    '  merge <out>                      combine the shards of an evaluation (evaluate --shard i/N) into the tables',
+    '  slurm --shards N --out D -- ...  write (and --submit) a Slurm array job + dependent merge job',
     '',
     'Run `theval <command> --help` for the options of a command. Documentation: docs/cli.md.',
   ].join('\n');

@@ -117,20 +117,24 @@ export class ResultsStore {
   private fd: number | null;
   private readonly lockFile: string;
 
-  private constructor(dir: string, existing: VideoRecord[], problems: string[], fd: number, lockFile: string) {
-    this.file = path.join(dir, RESULTS_FILE);
+  private constructor(file: string, existing: VideoRecord[], problems: string[], fd: number, lockFile: string) {
+    this.file = file;
     this.existing = existing;
     this.problems = problems;
     this.fd = fd;
     this.lockFile = lockFile;
   }
 
-  /** Opens (creating) `<dir>/results.jsonl` for appending; takes the folder's lock. */
-  static open(dir: string): ResultsStore {
-    const lockFile = path.join(dir, LOCK_FILE);
+  /**
+   * Opens (creating) `<dir>/results.jsonl` for appending; takes the folder's lock. Another
+   * `name` (a shard's `results.shard-i-of-N.jsonl`) has its own lock (`<name>.lock`), so
+   * shards sharing a folder never wait for each other.
+   */
+  static open(dir: string, name: string = RESULTS_FILE): ResultsStore {
+    const lockFile = path.join(dir, name === RESULTS_FILE ? LOCK_FILE : `${name.replace(/\.jsonl$/, '')}.lock`);
     takeLock(lockFile);
     try {
-      const file = path.join(dir, RESULTS_FILE);
+      const file = path.join(dir, name);
       const read = readResults(file);
       const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
       if (read.tornTail) {
@@ -140,7 +144,7 @@ export class ResultsStore {
       }
       closeSync(fd);
       const afd = openSync(file, 'a');
-      return new ResultsStore(dir, read.records, read.problems, afd, lockFile);
+      return new ResultsStore(file, read.records, read.problems, afd, lockFile);
     } catch (e) {
       releaseLock(lockFile);
       throw e;
