@@ -227,7 +227,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         console.error(`theval: no leaderboard against the published GT: ${(e as Error).message}`);
       }
     }
-    if (shard && !values.quiet) console.error(`theval: shard ${shard.index}/${shard.count} done; once every shard is, \`theval merge ${out}\` writes the tables`);
+    if (shard && !values.quiet && !result.interrupted) console.error(`theval: shard ${shard.index}/${shard.count} done; once every shard is, \`theval merge ${out}\` writes the tables`);
     if (signalled) return signalled === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
     return Object.values(s.methods).some((m) => m.failed > 0) ? EXIT.SOME_FAILED : EXIT.OK;
   });

@@ -46,8 +46,11 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A path in an #SBATCH line: sbatch splits those at blanks unless double-quoted. */
+const directivePath = (p: string): string => (/\s/.test(p) ? `"${p}"` : p);
+
 function commonDirectives(o: SlurmJobOptions): string[] {
-  const d: string[] = [`--chdir=${o.chdir}`];
+  const d: string[] = [`--chdir=${directivePath(o.chdir)}`];
   if (o.partition) d.push(`--partition=${o.partition}`);
   if (o.account) d.push(`--account=${o.account}`);
   if (o.qos) d.push(`--qos=${o.qos}`);
@@ -70,7 +73,7 @@ export function slurmScripts(o: SlurmJobOptions): SlurmScripts {
     // own results file, redoing only the videos that were in flight.
     '--requeue',
     '--open-mode=append',
-    `--output=${path.join(logs, 'evaluate-%A_%a.out')}`,
+    `--output=${directivePath(path.join(logs, 'evaluate-%A_%a.out'))}`,
     ...(o.time ? [`--time=${o.time}`] : []),
     ...(o.mem ? [`--mem=${o.mem}`] : []),
     ...(o.cpusPerTask ? [`--cpus-per-task=${o.cpusPerTask}`] : []),
@@ -101,7 +104,7 @@ exit "$status"
 `;
   const mergeOpts = [
     `--job-name=${name}-merge`,
-    `--output=${path.join(logs, 'merge-%j.out')}`,
+    `--output=${directivePath(path.join(logs, 'merge-%j.out'))}`,
     `--time=${o.mergeTime ?? '00:30:00'}`,
     '--cpus-per-task=1',
     ...commonDirectives(o),
