@@ -51,6 +51,16 @@ cp -a "$(npm root -g)/npm" "$ROOTFS/usr/local/lib/node_modules/npm"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$ROOTFS/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
 cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+# The site's network, not theval: where the registry is reached through a TLS-inspecting
+# proxy, this machine trusts its CA (npm's cafile / NODE_EXTRA_CA_CERTS); so must the user.
+site_ca=$(npm config get cafile 2>/dev/null || true)
+[ -n "$site_ca" ] && [ "$site_ca" != null ] && [ -f "$site_ca" ] || site_ca=${NODE_EXTRA_CA_CERTS:-}
+ca_env=()
+if [ -n "$site_ca" ] && [ -f "$site_ca" ]; then
+  install -D -m 644 "$site_ca" "$ROOTFS/usr/local/share/site-ca/ca.crt"
+  ca_env=(npm_config_cafile=/usr/local/share/site-ca/ca.crt NODE_EXTRA_CA_CERTS=/usr/local/share/site-ca/ca.crt)
+  log "the site's CA bundle ($site_ca) is given to the user's npm (network set-up, as on this machine)"
+fi
 chroot "$ROOTFS" id lab >/dev/null 2>&1 || chroot "$ROOTFS" useradd -m -s /bin/bash lab
 log "root fs: Debian $(cat "$ROOTFS/etc/debian_version"), glibc $(chroot "$ROOTFS" ldd --version | head -1 | awk '{print $NF}'), node $(chroot "$ROOTFS" /usr/local/bin/node --version), no FFmpeg/OpenCV/compiler"
 
@@ -67,7 +77,7 @@ trap 'umount "$ROOTFS/proc" 2>/dev/null || true' EXIT
 registry=$(npm config get registry)
 log "as user lab: npm install theval.tgz, then the sample evaluation"
 chroot --userspec=lab:lab "$ROOTFS" env -i HOME=/home/lab USER=lab PATH=/usr/local/bin:/usr/bin:/bin \
-  npm_config_registry="$registry" npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false \
+  npm_config_registry="$registry" npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false "${ca_env[@]}" \
   bash -euo pipefail -c '
     cd ~ && mkdir app && cd app
     npm init -y >/dev/null

@@ -237,6 +237,10 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
 async function runOnDevices(mode: string, argv: string[], devices: string[], out: string, values: { json?: boolean; quiet?: boolean }): Promise<number> {
   const workers = deviceWorkers(devices);
   const args = withoutOptions(argv, ['device'], ['json']);
+  // The workers share this machine's cores: split the default number of videos in flight.
+  if (!args.some((a) => a === '-j' || a === '--jobs' || a.startsWith('--jobs=') || /^-j\d/.test(a))) {
+    args.push('--jobs', String(Math.max(1, Math.floor(defaultJobs() / workers.length))));
+  }
   if (!values.quiet) console.error(`theval: ${workers.length} workers: ${workers.map((w) => `shard ${w.shard.index}/${w.shard.count} on ${w.device}`).join(', ')}`);
   const outcomes = await runDeviceWorkers(mode, args, workers, (l) => console.error(l));
   for (const o of outcomes) {
