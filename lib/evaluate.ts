@@ -307,10 +307,10 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
     methods: shardPlan!,
     warnings,
   });
-  // Written before any video, so `theval merge` knows this shard's share even if it is killed.
-  if (out && shardPlan) await writeShardManifest(out, manifest(false));
 
   try {
+    // Written before any video, so `theval merge` knows this shard's share even if it is killed.
+    if (out && shardPlan) await writeShardManifest(out, manifest(false));
     const tasks = planned.flatMap((p) => p.paths.map((file) => ({ method: p.method, file })));
     const results = new Map<string, VideoRecord>();
     const reusedKeys = new Set<string>();
