@@ -83,7 +83,7 @@ chroot --userspec=lab:lab "$ROOTFS" env -i HOME=/home/lab USER=lab PATH=/usr/loc
     npm init -y >/dev/null
     # onnxruntime-node (the VAD runtime; CPU) would fetch its CUDA provider from nuget.org,
     # which theval does not use and this network does not reach.
-    npm install --no-audit --no-fund --onnxruntime-node-install=skip ../theval.tgz
+    ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund ../theval.tgz
     test ! -e node_modules/theval/build || { echo "theval was built from source"; exit 1; }
     npx theval probe ../sample/gt/clip1.mp4
     time npx theval leaderboard --gt ../sample/gt ../sample/static_mouth ../sample/shifted_audio ../sample/still_head --out ../sample-out
