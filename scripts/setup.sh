@@ -12,14 +12,15 @@ log() { printf 'theval setup: %s\n' "$*" >&2; }
 # libraries, OpenCV (+ opencv-data for BRISQUE's trained model). Tests and samples:
 # the ffmpeg CLI (reference decoder), espeak-ng and sox (speech), python3-opencv (reference
 # BRISQUE), chromium (MediaPipe's own solution as a reference, where available), slurm-wlm
-# and munge (test/slurm.test.ts starts a one-node cluster from them).
+# and munge (test/slurm.test.ts starts a one-node cluster from them); patchelf and
+# debootstrap (the root-less prebuild: scripts/bundle-prebuild.mjs, check-install-noroot.sh).
 APT_PACKAGES=(
   ca-certificates git g++ make cmake ninja-build pkg-config python3
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libffmpeg-nvenc-dev
   ffmpeg libopencv-dev opencv-data
   espeak-ng sox python3-opencv python3-numpy
   chromium
-  slurm-wlm munge
+  slurm-wlm munge patchelf debootstrap
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
