@@ -66,7 +66,8 @@ log "root fs: Debian $(cat "$ROOTFS/etc/debian_version"), glibc $(chroot "$ROOTF
 
 # --- 3. the sample clips (made here: they need espeak-ng and ffmpeg, which are not theval) --
 node bin/theval.js samples --out "$WORK/sample" >/dev/null
-rm -rf "$ROOTFS/home/lab/sample" "$ROOTFS/home/lab/app" "$ROOTFS/home/lab/theval.tgz"
+# Fresh outputs on both sides: nothing is reused from an earlier check.
+rm -rf "$ROOTFS/home/lab/sample" "$ROOTFS/home/lab/app" "$ROOTFS/home/lab/theval.tgz" "$ROOTFS/home/lab/sample-out" "$WORK/host-out"
 cp -r "$WORK/sample" "$ROOTFS/home/lab/sample"
 cp "$tarball" "$ROOTFS/home/lab/theval.tgz"
 chroot "$ROOTFS" chown -R lab:lab /home/lab
