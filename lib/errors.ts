@@ -13,6 +13,7 @@ export type TheValErrorCode =
   | 'GPU_UNAVAILABLE'
   | 'BAD_ARGUMENT'
   | 'BUSY'
+  | 'SHARD_MISMATCH'
   | 'CLOSED'
   | 'MODEL_MISSING'
   | 'MODEL_LOAD'

@@ -12,12 +12,13 @@ import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { analysisConfig, analyzeVideo, errorRecord, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
 import { TheValError } from './errors.js';
-import { writeFileAtomic } from './io/atomicFile.js';
 import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
 import { expandInputs } from './io/inputs.js';
-import { ResultsStore, jsonNumbers } from './io/resultsStore.js';
+import { ResultsStore } from './io/resultsStore.js';
+import { planShard, shardResultsName, writeShardManifest, type Shard, type ShardManifest } from './io/shards.js';
 import { writeTracksJson } from './io/tracksJson.js';
-import { formatAggregateCsv, formatMetricCsv, metricCsvRow, type AggregateRow } from './io/referenceCsv.js';
+import { GT_NAME, methodDirName, writeMethodTables, writeRunTables } from './io/outputTables.js';
+import type { AggregateRow } from './io/referenceCsv.js';
 import { METRIC_IDS, getMetric } from './metrics/registry.js';
 import { DIAGNOSTIC_IDS, type DiagnosticId } from './diagnostics/registry.js';
 import { formatDiagnosticCsv } from './io/diagnosticsCsv.js';
@@ -28,7 +29,7 @@ import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from 
 import { version as toolVersion } from './version.js';
 
 /** The name of the real-video set; its row normalises the others. */
-export const GT_NAME = 'GT';
+export { GT_NAME, methodDirName } from './io/outputTables.js';
 
 /** One method: a name and its inputs (files, folders searched recursively, `@list` files). */
 export interface MethodInputs {
@@ -59,6 +60,12 @@ export interface EvaluateOptions {
    * lib/resume.ts.)
    */
   retryErrors?: boolean;
+  /**
+   * Evaluate only this shard of the videos (lib/io/shards.ts): records go to the shard's own
+   * results file, and instead of CSVs / aggregate / summary the shard writes its manifest;
+   * `theval merge` (lib/cluster/merge.ts) makes the tables once every shard is done.
+   */
+  shard?: Shard;
   /** When aborted: no new video is started; videos in flight finish and are recorded; outputs are written; the result says interrupted. */
   signal?: AbortSignal;
   /** Called as the run progresses (start, and once per finished or reused video). */
@@ -155,9 +162,6 @@ export function defaultJobs(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, threadPoolSize()));
 }
 
-function methodDirName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_') || '_';
-}
 
 function tracksName(file: string): string {
   const base = path.basename(file, path.extname(file)).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -228,6 +232,32 @@ export function summarizeMethod(records: readonly VideoRecord[], videos: number,
   return s;
 }
 
+/**
+ * The leaderboard of aggregate rows against the GT row (GT_NAME), warning through `warn`;
+ * undefined when it cannot be made (the warning says why).
+ */
+export function leaderboardOf(rows: readonly AggregateRow[], warn: (m: string) => void): MethodScore[] | undefined {
+  const gtRow = rows.find((r) => r.model === GT_NAME)!;
+  const scored = rows.filter((r) => r.model !== GT_NAME);
+  // A GT value of 0 makes Eq. 12 undefined; rather than no leaderboard at all, that metric
+  // is left out of every score (as a NaN GT value is), loudly.
+  const gtValues = { ...gtRow.values };
+  for (const id of METRIC_IDS) {
+    if (gtValues[id] === 0) {
+      gtValues[id] = NaN;
+      warn(`the GT value of '${getMetric(id).name}' is 0 (no face or no speech in any GT video?): Eq. 12 cannot normalise by it, so it is left out of every score`);
+    }
+  }
+  try {
+    const scores = scoreMethods(scored.map((r) => ({ name: r.model, values: r.values })), gtValues);
+    for (const s of scores) for (const w of s.warnings) warn(w);
+    return scores;
+  } catch (e) {
+    warn(`no leaderboard: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
 /** The aggregate-table row of a method: dataset values, NaN where none. */
 export function aggregateRow(name: string, summary: MethodSummary): AggregateRow {
   const values = {} as MetricValues;
@@ -280,6 +310,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   const planned: Array<{ method: string; paths: string[] }> = [];
   for (const g of groups) planned.push({ method: g.name, paths: await expandInputs(g.inputs) });
   for (const p of planned) if (p.paths.length === 0) warn(`method '${p.method}': no video found in its inputs`);
+  const shardPlan = options.shard ? await planShard(groups, planned, options.shard) : undefined;
 
   // Store (resume)
   let store: ResultsStore | null = null;
@@ -289,12 +320,25 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   const key = (method: string, p: string) => `${method}\u0000${p}`;
   if (out) {
     await mkdir(out, { recursive: true });
-    store = ResultsStore.open(out);
+    store = ResultsStore.open(out, options.shard ? shardResultsName(options.shard) : undefined);
     for (const p of store.problems) warn(p);
     for (const r of store.existing) if (r.configHash === hash) previous.set(key(r.method, r.path), r);
   }
+  const manifest = (complete: boolean): ShardManifest => ({
+    tool: `theval ${toolVersion}`,
+    shard: options.shard!,
+    complete,
+    updatedAt: new Date().toISOString(),
+    configHash: hash,
+    config,
+    metrics,
+    methods: shardPlan!,
+    warnings,
+  });
 
   try {
+    // Written before any video, so `theval merge` knows this shard's share even if it is killed.
+    if (out && shardPlan) await writeShardManifest(out, manifest(false));
     const tasks = planned.flatMap((p) => p.paths.map((file) => ({ method: p.method, file })));
     const results = new Map<string, VideoRecord>();
     const reusedKeys = new Set<string>();
@@ -396,58 +440,18 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       summary.methods[p.method] = ms;
       rows.push(aggregateRow(p.method, ms));
       summary.ffmpeg ??= recs.find((r) => r.versions.ffmpeg !== 'unknown')?.versions.ffmpeg ?? null;
-      if (out) {
-        const dir = path.join(out, methodDirName(p.method));
-        await mkdir(dir, { recursive: true });
-        const ok = recs.filter((r) => r.status === 'ok');
-        for (const id of metrics) {
-          const file = path.join(dir, `${id}.csv`);
-          await writeFileAtomic(file, formatMetricCsv(id, ok.map((r) => metricCsvRow(id, r.path, r.metrics[id]))));
-          outputs.push(file);
-        }
-        const withDiag = ok.filter((r) => r.diagnostics);
-        if (withDiag.length) {
-          // A subfolder: the reference's collect step reads every CSV of the method folder.
-          const ddir = path.join(dir, 'diagnostics');
-          await mkdir(ddir, { recursive: true });
-          for (const id of DIAGNOSTIC_IDS) {
-            const file = path.join(ddir, `${id}.csv`);
-            const rows = withDiag.map((r) => ({ path: r.path, result: r.diagnostics![id] ?? { value: NaN, reason: 'not computed' } }));
-            await writeFileAtomic(file, formatDiagnosticCsv(id, rows));
-            outputs.push(file);
-          }
-        }
-      }
+      if (shardPlan) shardPlan.find((m) => m.name === p.method)!.reused = reused;
+      if (out && !shardPlan) outputs.push(...(await writeMethodTables(out, p.method, recs, metrics)));
     }
     if (interrupted) warn(`interrupted: ${total - done} of ${total} videos have no record yet; run the same command again to finish them`);
-    if (summary.gt) {
-      const gtRow = rows.find((r) => r.model === GT_NAME)!;
-      const scored = rows.filter((r) => r.model !== GT_NAME);
-      // A GT value of 0 makes Eq. 12 undefined; rather than no leaderboard at all, that metric
-      // is left out of every score (as a NaN GT value is), loudly.
-      const gtValues = { ...gtRow.values };
-      for (const id of METRIC_IDS) {
-        if (gtValues[id] === 0) {
-          gtValues[id] = NaN;
-          warn(`the GT value of '${getMetric(id).name}' is 0 (no face or no speech in any GT video?): Eq. 12 cannot normalise by it, so it is left out of every score`);
-        }
-      }
-      try {
-        summary.scores = scoreMethods(scored.map((r) => ({ name: r.model, values: r.values })), gtValues);
-        for (const s of summary.scores) for (const w of s.warnings) warn(w);
-      } catch (e) {
-        warn(`no leaderboard: ${(e as Error).message}`);
-      }
+    if (summary.gt && !shardPlan) {
+      const scores = leaderboardOf(rows, warn);
+      if (scores) summary.scores = scores;
     }
-    if (out) {
-      const agg = path.join(out, 'aggregate.csv');
-      // GT last, as the reference's table.
-      const ordered = [...rows.filter((r) => r.model !== GT_NAME), ...rows.filter((r) => r.model === GT_NAME)];
-      await writeFileAtomic(agg, formatAggregateCsv(ordered));
-      outputs.push(agg);
-      const sj = path.join(out, 'summary.json');
-      await writeFileAtomic(sj, JSON.stringify(summary, jsonNumbers, 2) + '\n');
-      outputs.push(sj);
+    if (out && shardPlan) {
+      outputs.push(await writeShardManifest(out, manifest(!interrupted)));
+    } else if (out) {
+      outputs.push(...(await writeRunTables(out, rows, summary)));
     }
     return { records, summary, interrupted, outputs };
   } finally {

@@ -24,8 +24,10 @@ function loadable() {
 }
 
 /**
- * The addon node-gyp-build would load is older than a native source file. In an npm
- * tarball every file carries the same mtime, so a shipped prebuild is never stale.
+ * The addon node-gyp-build would load is older than a native source file. A shipped
+ * prebuild is never stale: npm does not keep a tarball's mtimes when it unpacks it (files
+ * get the time they were written, so native/ may look newer than prebuilds/), and the
+ * prebuild was made from these very sources. Only in a git checkout is a prebuild checked.
  */
 function stale() {
   let built;
@@ -34,6 +36,7 @@ function stale() {
   } catch {
     return false;
   }
+  if (path.relative(path.join(root, 'prebuilds'), built).split(path.sep)[0] !== '..' && !existsSync(path.join(root, '.git'))) return false;
   const t = statSync(built).mtimeMs;
   const newer = (p) => {
     const st = statSync(p);

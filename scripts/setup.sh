@@ -12,7 +12,9 @@ log() { printf 'theval setup: %s\n' "$*" >&2; }
 # libraries, OpenCV (+ opencv-data for BRISQUE's trained model). Tests and samples:
 # the ffmpeg CLI (reference decoder), espeak-ng and sox (speech), python3-opencv (reference
 # BRISQUE), chromium (MediaPipe's own solution as a reference, where available), strace (the
-# crash-safety tests read the fsync/rename order of the outputs off the system calls).
+# crash-safety tests read the fsync/rename order of the outputs off the system calls), slurm-wlm
+# and munge (test/slurm.test.ts starts a one-node cluster from them); patchelf and
+# debootstrap (the root-less prebuild: scripts/bundle-prebuild.mjs, check-install-noroot.sh).
 # python3-pil: the reference-worker tests (FaceXFormer pre-processing resizes with PIL).
 APT_PACKAGES=(
   ca-certificates git g++ make cmake ninja-build pkg-config python3
@@ -21,6 +23,7 @@ APT_PACKAGES=(
   espeak-ng sox python3-opencv python3-numpy python3-pil
   strace
   chromium
+  slurm-wlm munge patchelf debootstrap
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -13,6 +13,8 @@ import { scoreMethods, type MetricValues } from '../score.js';
 import { EXIT, UsageError, leaderboardTable, parse, parseMetricList, positiveInt, resolveProviders, runCommand } from './common.js';
 import { Progress } from './progress.js';
 import { parseQualityModelOption } from '../quality/options.js';
+import { parseShard } from '../io/shards.js';
+import { deviceWorkers, parseDeviceList, runDeviceWorkers, withoutOptions } from '../cluster/devices.js';
 
 const options = {
   name: { type: 'string' },
@@ -37,6 +39,7 @@ const options = {
   json: { type: 'boolean' },
   report: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  shard: { type: 'string' },
 } as const;
 
 const common = `  -o, --out DIR        output folder (default ./theval-out): results.jsonl, <method>/<metric>.csv,
@@ -63,13 +66,22 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
                        facexformer: head pose from FaceXFormer on RetinaFace boxes, as the
                        reference (needs --facexformer-checkpoint PATH, its ckpts/model.pt)
       --python PATH    the Python with torch + pyiqa / FaceXFormer (default python3)
-      --device DEV     torch device of that worker: cpu (default), cuda, cuda:N
       --no-diagnostics skip the diagnostics beyond THEval (face warping error, background
                        motion, audio-video offset, frame difference; docs/diagnostics.md),
                        which cost an optical flow per frame pair in the face pass
       --flow-size N    working size of that optical flow in pixels (default 128)
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
+      --shard i/N      evaluate only shard i of N (1 <= i <= N; stable hash of method + path
+                       relative to its folder) into <out>/results.shard-i-of-N.jsonl; N
+                       processes or Slurm tasks share one --out; then \`theval merge <out>\`
+                       writes the tables (docs/cluster.md)
+      --device DEV     cpu (default), cuda, cuda:N: the device of the reference worker
+                       (--quality-backend pyiqa, --pose-backend facexformer); theval's own
+                       passes run on the CPU in this version. A list, --device cuda:0,cuda:1:
+                       one worker process per GPU, each a shard, each seeing only its GPU
+                       (CUDA_VISIBLE_DEVICES, THEVAL_DEVICE=cuda:0); merged at the end
+                       (docs/cluster.md)
       --json           print summary.json to stdout at the end
       --report         also write <out>/report.html (theval report, defaults; docs/report.md)
   -q, --quiet          no progress output
@@ -162,6 +174,11 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       if (!values.gt?.length) throw new UsageError('--gt is required');
       if (values.name !== undefined) throw new UsageError('--name: leaderboard names each method after its folder');
     }
+    if (values.device !== undefined && values.device.includes(',')) {
+      if (values.shard !== undefined) throw new UsageError('--device with several devices and --shard: give one (a device list makes one shard per device)');
+      return runOnDevices(mode, argv, parseDeviceList(values.device), values.out ?? 'theval-out', values);
+    }
+    const shard = values.shard === undefined ? undefined : parseShard(values.shard);
     const jobs = positiveInt(values.jobs, '--jobs');
     const metrics = parseMetricList(values.metrics);
     const methods = await methodsOf(positionals, lists, values.name);
@@ -206,6 +223,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         saveTracks: values['save-tracks'],
         diagnostics,
         retryErrors: values['retry-errors'],
+        shard,
         signal: controller.signal,
         onProgress: progress.onProgress,
         onWarning: (m) => progress.log(`theval: warning: ${m}`),
@@ -252,6 +270,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       const r = await writeReport(out, path.join(out, 'report.html'));
       if (!values.quiet) console.error(`theval: report: ${path.resolve(r.file)}`);
     }
+    if (shard && !values.quiet && !result.interrupted) console.error(`theval: shard ${shard.index}/${shard.count} done; once every shard is, \`theval merge ${out}\` writes the tables`);
     if (signalled) return signalled === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
     return Object.values(s.methods).some((m) => m.failed > 0) ? EXIT.SOME_FAILED : EXIT.OK;
   });
@@ -269,17 +288,40 @@ async function referenceProviders(values: { 'quality-backend'?: string; 'pose-ba
   if (p !== 'facexformer' && values['facexformer-checkpoint']) throw new UsageError('--facexformer-checkpoint is only used with --pose-backend facexformer');
   if (q === 'pyiqa' && values['quality-model']) throw new UsageError('--quality-model and --quality-backend pyiqa both choose the quality models; give one');
   if (q === 'native' && p === 'mediapipe') {
-    if (values.python || values.device) throw new UsageError('--python and --device are for the reference worker (--quality-backend pyiqa, --pose-backend facexformer)');
+    if (values.python) throw new UsageError('--python is for the reference worker (--quality-backend pyiqa, --pose-backend facexformer)');
     return null;
   }
   return createReferenceProviders({
     python: values.python,
-    device: values.device,
+    // A device-list worker (--device cuda:0,cuda:1) is told its device by THEVAL_DEVICE.
+    device: values.device ?? process.env.THEVAL_DEVICE,
     quality: q === 'pyiqa',
     ...(p === 'facexformer' ? { facexformerCheckpoint: path.resolve(values['facexformer-checkpoint']!) } : {}),
     // The lead wires --profile reference here (MUSIQ padding, TOPIQ-NR-face failing the video).
     reference: false,
   });
+}
+
+/** `--device cuda:0,cuda:1`: one worker per device (each a shard), then the merge. */
+async function runOnDevices(mode: string, argv: string[], devices: string[], out: string, values: { json?: boolean; quiet?: boolean }): Promise<number> {
+  const workers = deviceWorkers(devices);
+  const args = withoutOptions(argv, ['device'], ['json']);
+  // The workers share this machine's cores: split the default number of videos in flight.
+  if (!args.some((a) => a === '-j' || a === '--jobs' || a.startsWith('--jobs=') || /^-j\d/.test(a))) {
+    args.push('--jobs', String(Math.max(1, Math.floor(defaultJobs() / workers.length))));
+  }
+  if (!values.quiet) console.error(`theval: ${workers.length} workers: ${workers.map((w) => `shard ${w.shard.index}/${w.shard.count} on ${w.device}`).join(', ')}`);
+  const outcomes = await runDeviceWorkers(mode, args, workers, (l) => console.error(l));
+  for (const o of outcomes) {
+    if (o.code !== EXIT.OK && o.code !== EXIT.SOME_FAILED) console.error(`theval: the worker on ${o.worker.device} ended with ${o.signal ?? `exit status ${o.code}`}`);
+  }
+  const { mergeShards } = await import('../cluster/merge.js');
+  const { reportMerge } = await import('./merge.js');
+  const merged = await mergeShards(out, { onWarning: (m) => console.error(`theval: warning: ${m}`) });
+  const status = reportMerge(merged, { json: values.json, quiet: values.quiet, out });
+  const killed = outcomes.find((o) => o.code === EXIT.SIGINT || o.code === EXIT.SIGTERM || o.signal);
+  if (killed) return killed.code === EXIT.SIGTERM || killed.signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+  return outcomes.some((o) => o.code === EXIT.FATAL || o.code === EXIT.USAGE) ? EXIT.FATAL : status;
 }
 
 /** Which models produced the numbers: printed under every leaderboard (a GT row is only valid for them). */

@@ -18,6 +18,8 @@ const commands: Record<string, () => Promise<Command>> = {
   vad: async () => (await import('./vad.js')).command,
   track: async () => (await import('./track.js')).command,
   report: async () => (await import('./report.js')).command,
+  merge: async () => (await import('./merge.js')).command,
+  slurm: async () => (await import('./slurm.js')).command,
 };
 
 function usage(): string {
@@ -38,6 +40,8 @@ function usage(): string {
     '  samples [--out DIR]              make synthetic talking-head sample clips (GT and three flawed methods)',
     '  track <video> -o FILE            face landmark tracks (MediaPipe Face Mesh, plain + refined) as JSON',
     '  report <out-dir> [-o FILE]       HTML report (plots, bootstrap intervals, rank stability) or --format markdown|latex|csv',
+    '  merge <out>                      combine the shards of an evaluation (evaluate --shard i/N) into the tables',
+    '  slurm --shards N --out D -- ...  write (and --submit) a Slurm array job + dependent merge job',
     '',
     'Run `theval <command> --help` for the options of a command. Documentation: docs/cli.md.',
   ].join('\n');

@@ -149,8 +149,8 @@ export class ResultsStore {
   private readonly lockFile: string;
   private readonly lockContent: string;
 
-  private constructor(dir: string, existing: VideoRecord[], problems: string[], fd: number, lockFile: string, lockContent: string) {
-    this.file = path.join(dir, RESULTS_FILE);
+  private constructor(file: string, existing: VideoRecord[], problems: string[], fd: number, lockFile: string, lockContent: string) {
+    this.file = file;
     this.existing = existing;
     this.problems = problems;
     this.fd = fd;
@@ -158,12 +158,16 @@ export class ResultsStore {
     this.lockContent = lockContent;
   }
 
-  /** Opens (creating) `<dir>/results.jsonl` for appending; takes the folder's lock. */
-  static open(dir: string): ResultsStore {
-    const lockFile = path.join(dir, LOCK_FILE);
+  /**
+   * Opens (creating) `<dir>/results.jsonl` for appending; takes the folder's lock. Another
+   * `name` (a shard's `results.shard-i-of-N.jsonl`) has its own lock (`<name>.lock`), so
+   * shards sharing a folder never wait for each other.
+   */
+  static open(dir: string, name: string = RESULTS_FILE): ResultsStore {
+    const lockFile = path.join(dir, name === RESULTS_FILE ? LOCK_FILE : `${name.replace(/\.jsonl$/, '')}.lock`);
     const lock = takeLock(lockFile);
     try {
-      const file = path.join(dir, RESULTS_FILE);
+      const file = path.join(dir, name);
       const read = readResults(file);
       const problems = [...lock.warnings, ...read.problems];
       const created = !existsSync(file);
@@ -192,7 +196,7 @@ export class ResultsStore {
       // A new file's (or a new .bad- file's) name lives in the folder: make it as durable as the appends.
       if (created || read.tornTail) fsyncDirSync(dir);
       const afd = openSync(file, 'a');
-      return new ResultsStore(dir, read.records, problems, afd, lockFile, lock.content);
+      return new ResultsStore(file, read.records, problems, afd, lockFile, lock.content);
     } catch (e) {
       releaseLock(lockFile, lock.content);
       throw e;

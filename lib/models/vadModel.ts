@@ -10,11 +10,12 @@
  * against the pinned registry value, the single .onnx entry is extracted in-process and its
  * size and sha256 are checked before it is moved into the cache folder.
  *
- * Cache folder: `$THEVAL_MODEL_DIR` if set, else `<package root>/.cache/models` (gitignored).
+ * Cache folder: `$THEVAL_MODEL_DIR` if set, else `<package root>/.cache/models` (gitignored),
+ * else `$XDG_CACHE_HOME/theval/models` (modelCacheDir()).
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -46,10 +47,28 @@ export const SILERO_VAD_V5: NpmModelFile = {
   sha256: '2623a2953f6ff3d2c1e61740c6cdb7168133479b267dfef114a4a3cc5bdd788f',
 };
 
-/** The folder model files are cached in. */
+/**
+ * The folder model files are cached in: $THEVAL_MODEL_DIR; else `<package root>/.cache/models`
+ * when that exists or the package folder is writable (a checkout, a user's own install);
+ * else the user's cache, $XDG_CACHE_HOME/theval/models (default ~/.cache/theval/models), as
+ * for a package installed by someone else (no root needed to prepare its models).
+ */
 export function modelCacheDir(): string {
   const env = process.env.THEVAL_MODEL_DIR;
-  return env && env.length > 0 ? path.resolve(env) : path.join(packageRoot, '.cache', 'models');
+  if (env && env.length > 0) return path.resolve(env);
+  const own = path.join(packageRoot, '.cache', 'models');
+  if (existsSync(own) || writable(packageRoot)) return own;
+  const xdg = process.env.XDG_CACHE_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'theval', 'models');
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function sha256(buf: Uint8Array): string {

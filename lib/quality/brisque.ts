@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromNative, TheValError } from '../errors.js';
-import { native } from '../native.js';
+import { native, packageRoot } from '../native.js';
 import { NativeQualityScorer } from './scorer.js';
 
 export const BRISQUE_MODEL_FILE = 'brisque_model_live.yml';
@@ -27,6 +27,8 @@ export const BRISQUE_PINNED_SHA256: Readonly<Record<string, string>> = {
 
 /** Where the files are looked for, in order, after THEVAL_BRISQUE_DIR. */
 export const BRISQUE_SEARCH_DIRS: readonly string[] = [
+  // The copy a prebuilt package carries (scripts/bundle-prebuild.mjs): installs without root.
+  path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'share', 'quality'),
   '/usr/share/opencv4/quality',
   '/usr/local/share/opencv4/quality',
   '/usr/share/opencv/quality',

@@ -1,0 +1,56 @@
+/**
+ * The job scripts `theval slurm` writes, without a cluster: the options a user asks for
+ * become #SBATCH lines, odd paths survive shell quoting (bash runs the command line and we
+ * read back its words), the scripts parse (bash -n).
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { shellQuote, slurmScripts } from '../lib/cluster/slurm.js';
+import { tempDir } from './helpers/batch.js';
+
+describe('slurm job scripts', () => {
+  const o = {
+    shards: 12,
+    out: '/scratch/my run/out',
+    evaluateArgs: ['/data/method A', "--gt", "/data/it's real", '--metrics', 'lip_sync'],
+    theval: `${shellQuote('/opt/node 20/bin/node')} /opt/theval/bin/theval.js`,
+    chdir: '/home/u',
+    scriptDir: '/scratch/my run/out/slurm',
+    time: '02:00:00',
+    mem: '16G',
+    cpusPerTask: 4,
+    gpusPerTask: 1,
+    partition: 'gpu',
+    account: 'lab',
+    maxParallel: 5,
+    extra: ['--constraint=a100'],
+  };
+  const s = slurmScripts(o);
+
+  it('turns the options into #SBATCH lines', () => {
+    for (const line of ['--array=1-12%5', '--requeue', '--time=02:00:00', '--mem=16G', '--cpus-per-task=4', '--gpus-per-task=1', '--partition=gpu', '--account=lab', '--constraint=a100', '--chdir=/home/u']) {
+      expect(s.evaluate.split('\n'), line).toContain(`#SBATCH ${line}`);
+    }
+    expect(s.merge.split('\n')).toContain('#SBATCH --account=lab');
+    expect(s.evaluate.split('\n')).toContain('#SBATCH --output="/scratch/my run/out/slurm/logs/evaluate-%A_%a.out"');
+    expect(s.merge).not.toMatch(/--array|--gpus/);
+    expect(s.submit).toMatch(/--dependency=afterany:\$array merge\.sbatch/);
+  });
+
+  it('quotes every word so bash sees the arguments as given; the scripts parse', () => {
+    const dir = tempDir('theval-sbatch-');
+    // Replace the launcher with a printer of its arguments, one per line, and run the line.
+    const line = s.evaluate.split('\n').find((l) => l.includes(' evaluate '))!;
+    const printer = line.replace(o.theval, 'printf "%s\\n"');
+    const r = spawnSync('bash', ['-c', printer], { env: { ...process.env, SLURM_ARRAY_TASK_ID: '7' }, encoding: 'utf8' });
+    expect(r.stdout.trim().split('\n')).toEqual(['evaluate', ...o.evaluateArgs, '--out', o.out, '--shard', '7/12', '--jobs', '3']);
+    for (const [name, text] of Object.entries(s)) {
+      const f = path.join(dir, name);
+      writeFileSync(f, text);
+      const n = spawnSync('bash', ['-n', f], { encoding: 'utf8' });
+      expect(n.status, `${name}: ${n.stderr}`).toBe(0);
+    }
+  });
+});
