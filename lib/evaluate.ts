@@ -21,7 +21,6 @@ import { GT_NAME, methodDirName, writeMethodTables, writeRunTables } from './io/
 import type { AggregateRow } from './io/referenceCsv.js';
 import { METRIC_IDS, getMetric } from './metrics/registry.js';
 import { DIAGNOSTIC_IDS, type DiagnosticId } from './diagnostics/registry.js';
-import { formatDiagnosticCsv } from './io/diagnosticsCsv.js';
 import type { MetricId } from './metrics/types.js';
 import { defaultProviders, checkProviders, type Providers } from './providers.js';
 import { redoReason } from './resume.js';
