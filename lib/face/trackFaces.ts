@@ -54,6 +54,18 @@ export interface TrackFacesOptions {
    * 0 / undefined = off (default).
    */
   squash?: number;
+  /**
+   * Reference quirk `cpu-warp` (lib/profile.ts): warp the detector's and landmark models'
+   * crops with MediaPipe's CPU converter convention (pixel index = position), as the Python
+   * package THEval's reference ran. Default false: pixel centres, which is scale-equivariant
+   * and matches MediaPipe's own GPU/JS path (docs/parity.md, "The landmark offset").
+   */
+  cpuWarp?: boolean;
+  /**
+   * Face Mesh's static-image mode: the detector runs on every frame and no ROI is carried
+   * over (reference quirk `static-mouth`: the reference's mouth-quality script). Default false.
+   */
+  staticMode?: boolean;
 }
 
 export interface FaceTrackResult extends FaceTracks {
@@ -65,7 +77,7 @@ export interface FaceTrackResult extends FaceTracks {
   warnings: string[];
   models: FaceModelFiles;
   /** Present only when swapRB / squash (measurement aids) were in force. */
-  emulation?: { swapRB: boolean; squash: number };
+  emulation?: { swapRB: boolean; squash: number; cpuWarp: boolean; staticMode: boolean };
 }
 
 let prepared: Promise<FaceModelFiles> | undefined;
@@ -102,6 +114,10 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
     throw new TheValError('BAD_ARGUMENT', 'trackFaces: squash must be 0 (off) or an integer in 16..4096', file);
   const swapRB = options.swapRB ?? false;
   if (typeof swapRB !== 'boolean') throw new TheValError('BAD_ARGUMENT', 'trackFaces: swapRB must be a boolean', file);
+  const cpuWarp = options.cpuWarp ?? false;
+  if (typeof cpuWarp !== 'boolean') throw new TheValError('BAD_ARGUMENT', 'trackFaces: cpuWarp must be a boolean', file);
+  const staticMode = options.staticMode ?? false;
+  if (typeof staticMode !== 'boolean') throw new TheValError('BAD_ARGUMENT', 'trackFaces: staticMode must be a boolean', file);
   const models = options.models ?? (await defaultFaceModels());
   let r;
   try {
@@ -115,6 +131,8 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
       parallel: options.parallel ?? false,
       ...(swapRB ? { swapRB } : {}),
       ...(squash ? { squash } : {}),
+      ...(cpuWarp ? { cpuWarp } : {}),
+      ...(staticMode ? { staticMode } : {}),
     });
   } catch (e) {
     throw fromNative(e);

@@ -52,6 +52,13 @@ struct FaceAnalysisOptions {
   // Landmarks stay normalised (0..1 of the squashed frame = of the original frame); the box
   // and head pose are still computed in pixels of the original frame size.
   int squash = 0;
+  // cpuWarp: MediaPipe's CPU converter convention for the detector's and the landmark models'
+  // warps (pixel index = position), as the Python package THEval's reference ran; off = pixel
+  // centres (scale-equivariant, as MediaPipe's GPU converter). image_to_tensor.h.
+  bool cpuWarp = false;
+  // staticMode: Face Mesh's static_image_mode (detection on every frame, no tracking), as the
+  // reference's mouth-quality script runs it.
+  bool staticMode = false;
 };
 
 struct FaceTimings {  // seconds
