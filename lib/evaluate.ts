@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
-import { analysisConfig, analyzeVideo, errorRecord, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
+import { analysisConfig, analyzeVideo, errorRecord, providersFor, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
 import { TheValError, fromNative } from './errors.js';
 import { fingerprint as fingerprintFile, sameFingerprint, type Fingerprint } from './io/fingerprint.js';
 import { expandInputs } from './io/inputs.js';
@@ -19,7 +19,8 @@ import { writeTracksJson } from './io/tracksJson.js';
 import { formatAggregateCsv, formatMetricCsv, metricCsvRow, type AggregateRow } from './io/referenceCsv.js';
 import { METRIC_IDS, getMetric } from './metrics/registry.js';
 import type { MetricId } from './metrics/types.js';
-import { defaultProviders, checkProviders, type Providers } from './providers.js';
+import { checkProviders, type Providers } from './providers.js';
+import type { Profile, ProfileName, ProfileOptions } from './profile.js';
 import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from './score.js';
 import { version as toolVersion } from './version.js';
 
@@ -43,8 +44,10 @@ export interface EvaluateOptions {
   jobs?: number;
   /** Metric subset (default all 8). */
   metrics?: readonly MetricId[];
-  /** The analysis passes (default: defaultProviders(), what this build has). */
+  /** The analysis passes (default: defaultProviders({ profile }), what this build has). */
   providers?: Providers;
+  /** 'clean' (default), 'reference', or a profile with toggled quirks (lib/profile.ts, docs/fidelity.md). */
+  profile?: Profile | ProfileName | ProfileOptions;
   /** Also write each video's tracks JSON under <out>/tracks/<method>/. Needs `out`. */
   saveTracks?: boolean;
   /** Redo videos whose earlier record (same configuration, same file) is an error. */
@@ -228,7 +231,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   if (!Number.isInteger(jobs) || jobs < 1) throw new TheValError('BAD_ARGUMENT', `jobs must be a positive integer, got ${jobs}`);
   if (options.saveTracks && !options.out) throw new TheValError('BAD_ARGUMENT', 'saveTracks needs an output folder (out)');
   const metrics = selectMetrics(options.metrics);
-  const providers = options.providers ?? defaultProviders();
+  const providers = providersFor(options);
   checkProviders(providers);
   const { config, hash } = analysisConfig(providers, metrics);
   const warnings: string[] = [];

@@ -64,3 +64,4 @@ export { nativeQualityProvider, sileroAudioProvider, type DefaultProviderOptions
 export { scoreVideoQuality, type VideoQualityOptions, type VideoQualityResult } from './quality/video.js';
 export { loadQualityScorers, parseQualityModelOption, type QualityModelPaths, type QualityRole } from './quality/options.js';
 export { trackFaces, defaultFaceModels, type TrackFacesOptions, type FaceTrackResult, type FaceProfile, type FaceModelFiles } from './face/trackFaces.js';
+export { QUIRKS, QUIRK_IDS, PROFILE_NAMES, resolveProfile, profileLabel, type Profile, type ProfileName, type ProfileOptions, type QuirkId, type QuirkSpec } from './profile.js';
