@@ -20,6 +20,7 @@ import { formatAggregateCsv, formatMetricCsv, metricCsvRow, type AggregateRow } 
 import { METRIC_IDS, getMetric } from './metrics/registry.js';
 import type { MetricId } from './metrics/types.js';
 import { checkProviders, type Providers } from './providers.js';
+import { formatProvenance, provenanceOfConfig, provenancePath } from './io/provenance.js';
 import type { Profile, ProfileName, ProfileOptions } from './profile.js';
 import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from './score.js';
 import { version as toolVersion } from './version.js';
@@ -371,6 +372,9 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
           const file = path.join(dir, `${id}.csv`);
           await writeAtomic(file, formatMetricCsv(id, ok.map((r) => metricCsvRow(id, r.path, r.metrics[id]))));
           outputs.push(file);
+          // Which backends/profile made the numbers: a sidecar, so the CSV stays the reference's format.
+          await writeAtomic(provenancePath(file), formatProvenance(provenanceOfConfig(config, hash)));
+          outputs.push(provenancePath(file));
         }
       }
     }
@@ -400,6 +404,8 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       const ordered = [...rows.filter((r) => r.model !== GT_NAME), ...rows.filter((r) => r.model === GT_NAME)];
       await writeAtomic(agg, formatAggregateCsv(ordered));
       outputs.push(agg);
+      await writeAtomic(provenancePath(agg), formatProvenance(provenanceOfConfig(config, hash)));
+      outputs.push(provenancePath(agg));
       const sj = path.join(out, 'summary.json');
       await writeAtomic(sj, JSON.stringify(summary, jsonNumbers, 2) + '\n');
       outputs.push(sj);

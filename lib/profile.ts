@@ -16,6 +16,8 @@ export interface QuirkSpec {
   id: QuirkId;
   /** What the released scripts do (and theval's clean profile does not). */
   description: string;
+  /** One line for --help. */
+  short: string;
   /** The metrics whose numbers the quirk changes. */
   metrics: readonly MetricId[];
   /** Part of `--profile reference` (false: only when asked for by name). */
@@ -27,6 +29,7 @@ export interface QuirkSpec {
 export const QUIRKS: readonly QuirkSpec[] = [
   {
     id: 'cpu-warp',
+    short: 'MediaPipe CPU crop convention (landmarks +0.5(s-1) px)',
     description:
       "MediaPipe's CPU image-to-tensor convention (pixel index = position) for the detector and landmark crops, as the Python mediapipe package ran; clean uses pixel centres (scale-equivariant; landmarks move by 0.5 (s - 1) px, s = ROI px / 192)",
     metrics: ['mouth_quality', 'lip_dynamics', 'head_motion', 'eyebrow_dynamics', 'silent_lip_stability', 'lip_sync'],
@@ -35,6 +38,7 @@ export const QUIRKS: readonly QuirkSpec[] = [
   },
   {
     id: 'bgr-lipsync',
+    short: 'lip sync landmarks from BGR frames',
     description: 'lip sync reads landmarks from BGR frames (the reference script swaps decord\'s RGB to BGR before Face Mesh)',
     metrics: ['lip_sync'],
     inReference: true,
@@ -42,6 +46,7 @@ export const QUIRKS: readonly QuirkSpec[] = [
   },
   {
     id: 'squash256',
+    short: 'lip dynamics, silent lips from 256x256-squashed frames',
     description: 'lip dynamics and silent lip stability read landmarks from frames resized to 256x256 (bilinear)',
     metrics: ['lip_dynamics', 'silent_lip_stability'],
     inReference: true,
@@ -49,6 +54,7 @@ export const QUIRKS: readonly QuirkSpec[] = [
   },
   {
     id: 'static-mouth',
+    short: 'mouth crops from static-mode Face Mesh (no tracking)',
     description: "mouth-quality crops from Face Mesh in static-image mode (detection on every frame, no tracking)",
     metrics: ['mouth_quality'],
     inReference: true,
@@ -56,6 +62,7 @@ export const QUIRKS: readonly QuirkSpec[] = [
   },
   {
     id: 'loudness-44k',
+    short: 'lip-sync loudness on a 44.1 kHz grid',
     description: 'lip-sync loudness computed on the audio resampled to 44.1 kHz (moviepy) instead of its native rate',
     metrics: ['lip_sync'],
     inReference: true,
@@ -63,6 +70,7 @@ export const QUIRKS: readonly QuirkSpec[] = [
   },
   {
     id: 'frame-cap-500',
+    short: 'lip/eyebrow dynamics over frames 0-499 only',
     description: 'lip dynamics and eyebrow dynamics over the first 500 frames only (older scripts: MAX_FRAMES_PER_SEGMENT=500, NUM_SEGMENTS=1)',
     metrics: ['lip_dynamics', 'eyebrow_dynamics'],
     inReference: false,
@@ -146,5 +154,5 @@ export function hasQuirk(p: Profile, q: QuirkId): boolean {
 
 /** The quirks, one line each, for `--help` and docs. */
 export function quirkHelp(indent = ''): string {
-  return QUIRKS.map((q) => `${indent}${q.id.padEnd(14)}${q.inReference ? '' : '(not in reference) '}${q.description}`).join('\n');
+  return QUIRKS.map((q) => `${indent}${q.id.padEnd(14)}${q.short}${q.inReference ? '' : ' (not in reference: ask for it)'}`).join('\n');
 }

@@ -12,6 +12,7 @@ import { scoreMethods, type MetricValues } from '../score.js';
 import { EXIT, UsageError, leaderboardTable, parse, parseMetricList, positiveInt, resolveProviders, runCommand } from './common.js';
 import { Progress } from './progress.js';
 import { parseQualityModelOption } from '../quality/options.js';
+import { quirkHelp, resolveProfile } from '../profile.js';
 
 const options = {
   name: { type: 'string' },
@@ -26,6 +27,9 @@ const options = {
   providers: { type: 'string' },
   'quality-model': { type: 'string', multiple: true },
   'quality-stride': { type: 'string' },
+  profile: { type: 'string' },
+  quirk: { type: 'string', multiple: true },
+  'no-quirk': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
@@ -45,6 +49,11 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
                        quality metrics (contract: docs/quality.md)
       --quality-stride K  score every K-th frame for the quality metrics (default 1, as the
                        reference; the effect of 2, 5, 10 is measured in docs/quality.md)
+      --profile P      clean (default: every metric as METRICS.md defines it) or reference
+                       (the released THEval scripts' quirks, for comparing with numbers they
+                       produced); the profile is in every record and in the config hash
+      --quirk LIST     switch quirks on (comma-separated), --no-quirk LIST switches them off:
+${quirkHelp('                         ')}
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
       --json           print summary.json to stdout at the end
@@ -141,7 +150,14 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     const methods = await methodsOf(positionals, lists, values.name);
     const qualityModels = values['quality-model'] ? parseQualityModelOption(values['quality-model']) : undefined;
     const qualityStride = values['quality-stride'] === undefined ? undefined : positiveInt(values['quality-stride'], '--quality-stride');
-    const { providers, module } = await resolveProviders(values.providers, { qualityModels, qualityStride });
+    const split = (v: string[] | undefined): string[] => (v ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    let profile;
+    try {
+      profile = resolveProfile({ profile: values.profile, quirks: split(values.quirk), noQuirks: split(values['no-quirk']) });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { providers, module } = await resolveProviders(values.providers, { qualityModels, qualityStride, profile });
     const out = values.out ?? 'theval-out';
     const progress = new Progress({ quiet: values.quiet });
     if (module && !values.quiet) progress.log(`theval: analysis passes from ${module}`);
