@@ -23,7 +23,12 @@ import { PLAIN_POINTS, REFINED_POINTS } from '../lib/tracks.js';
 import { clipSpecs } from '../test/helpers/faceClips.js';
 import { compareLandmarks, splitFrames, type LandmarkFrames } from '../test/helpers/landmarkCompare.js';
 import { ffmpegClip } from '../test/helpers/media.js';
-import { closeMediaPipe, runMediaPipe, videoFrames, type RgbFrame } from '../test/helpers/mediapipeReference.js';
+import { closeMediaPipe, runMediaPipe, toTrack, videoFrames, type RgbFrame } from '../test/helpers/mediapipeReference.js';
+import { analyzeAudio } from '../lib/audio/analyzeAudio.js';
+import { openVideo } from '../lib/decode/video.js';
+import { getMetric } from '../lib/metrics/registry.js';
+import type { MetricId } from '../lib/metrics/types.js';
+import type { AudioTracks, FaceTracks } from '../lib/tracks.js';
 
 export interface OffsetRow {
   clip: string;
@@ -38,19 +43,39 @@ export interface OffsetRow {
   predictedPx: number;
 }
 
-/** The parity clips and two other frame sizes made from the Hopper clip. */
-export async function offsetClips(): Promise<Array<{ name: string; path: string }>> {
+/** The parity clips and two other frame sizes made from the Hopper clip (audio: the source clip's). */
+export async function offsetClips(): Promise<Array<{ name: string; path: string; audio: string }>> {
   const hopper = (await clipSpecs.hopper()).path;
+  const moving = (await clipSpecs.hopperMoving()).path;
+  const astronaut = (await clipSpecs.astronaut()).path;
   return [
-    { name: 'hopper', path: hopper },
-    { name: 'hopper-moving', path: (await clipSpecs.hopperMoving()).path },
-    { name: 'astronaut', path: (await clipSpecs.astronaut()).path },
-    { name: 'hopper-pad720x528', path: ffmpegClip('hopper-pad720x528.mp4', ['-i', hopper, '-vf', 'pad=720:528:104:8:gray', '-c:v', 'libx264', '-crf', '12', '-an', 'OUT']) },
+    { name: 'hopper', path: hopper, audio: hopper },
+    { name: 'hopper-moving', path: moving, audio: moving },
+    { name: 'astronaut', path: astronaut, audio: astronaut },
+    { name: 'hopper-pad720x528', path: ffmpegClip('hopper-pad720x528.mp4', ['-i', hopper, '-vf', 'pad=720:528:104:8:gray', '-c:v', 'libx264', '-crf', '12', '-an', 'OUT']), audio: hopper },
     {
       name: 'hopper-scaled640x360',
       path: ffmpegClip('hopper-scaled640x360.mp4', ['-i', hopper, '-vf', 'scale=352:352,pad=640:360:144:4:gray', '-c:v', 'libx264', '-crf', '12', '-an', 'OUT']),
+      audio: hopper,
     },
   ];
+}
+
+/** The landmark metrics, computed by theval's metric code (the reference formulas, METRICS.md) on given tracks. */
+export const LANDMARK_ONLY: readonly MetricId[] = ['lip_dynamics', 'eyebrow_dynamics', 'silent_lip_stability', 'lip_sync'];
+
+export interface MetricRow {
+  clip: string;
+  metric: MetricId;
+  mediapipe: number;
+  /** Per warp convention: the value on our landmarks. */
+  ours: Record<string, number>;
+}
+
+function metricValues(face: FaceTracks, audio: AudioTracks): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of LANDMARK_ONLY) out[id] = getMetric(id).compute!({ face, audio }).value;
+  return out;
 }
 
 async function decoded(file: string): Promise<RgbFrame[]> {
@@ -80,7 +105,7 @@ function predictedOffset(ref: LandmarkFrames, W: number, H: number): number {
   return n ? sum / n : NaN;
 }
 
-export async function measureOffsets(warps: Array<{ name: string; options: TrackFacesOptions }>): Promise<OffsetRow[]> {
+export async function measureOffsets(warps: Array<{ name: string; options: TrackFacesOptions }>, metricRows: MetricRow[] = []): Promise<OffsetRow[]> {
   const rows: OffsetRow[] = [];
   for (const clip of await offsetClips()) {
     const frames = await decoded(clip.path);
@@ -90,8 +115,24 @@ export async function measureOffsets(warps: Array<{ name: string; options: Track
       plain: await runMediaPipe(frames, { refineLandmarks: false, mode: 'video' }),
       refined: await runMediaPipe(frames, { refineLandmarks: true, mode: 'video' }),
     };
+    // The metrics on MediaPipe's own landmarks (the reference formulas, theval's metric code).
+    const T = frames.length;
+    const reader = await openVideo(clip.path);
+    const fps = reader.info.fps;
+    reader.close();
+    const audio = (await analyzeAudio(clip.audio, fps, T)).tracks;
+    const nanTrack = (k: number) => new Float32Array(T * k).fill(NaN);
+    const mpTracks: FaceTracks = {
+      fps, width: W, height: H, frames: T,
+      landmarks: toTrack(refs.plain, PLAIN_POINTS), refined: toTrack(refs.refined, REFINED_POINTS), box: nanTrack(4), pose: nanTrack(3),
+    };
+    const mp = metricValues(mpTracks, audio);
+    const byMetric = LANDMARK_ONLY.map((metric) => ({ clip: clip.name, metric, mediapipe: mp[metric], ours: {} as Record<string, number> }));
+    metricRows.push(...byMetric);
     for (const warp of warps) {
       const t = await trackFaces(clip.path, warp.options);
+      const v = metricValues(t, audio);
+      for (const r of byMetric) r.ours[warp.name] = v[r.metric];
       for (const model of ['plain', 'refined'] as const) {
         const ours = splitFrames(model === 'plain' ? t.landmarks : t.refined, model === 'plain' ? PLAIN_POINTS : REFINED_POINTS);
         const c = compareLandmarks(ours, refs[model], W, H);
@@ -118,14 +159,34 @@ export async function run(): Promise<Record<string, unknown>> {
     { name: 'cpu-opencv', options: { cpuWarp: true } },
   ];
   try {
-    const rows = await measureOffsets(warps);
+    const metricRows: MetricRow[] = [];
+    const rows = await measureOffsets(warps, metricRows);
     console.log('| clip | frame | model | warp | mean px | p95 px | signed dx px | signed dy px | predicted 0.5(s-1) px |');
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rows)
       console.log(
         `| ${r.clip} | ${r.size} | ${r.model} | ${r.warp} | ${r.meanPx.toFixed(3)} | ${r.p95Px.toFixed(3)} | ${r.meanDxPx.toFixed(3)} | ${r.meanDyPx.toFixed(3)} | ${r.predictedPx.toFixed(3)} |`,
       );
-    return { rows };
+    const rel = (a: number, b: number) => Math.abs(a / b - 1);
+    console.log('\nmetrics (reference formulas) on our landmarks vs on MediaPipe\'s: value, |ours / MediaPipe - 1|');
+    console.log(`| clip | metric | MediaPipe | ${warps.map((w) => `${w.name} | rel`).join(' | ')} |`);
+    console.log(`|---|---|---|${warps.map(() => '---|---').join('|')}|`);
+    for (const r of metricRows)
+      console.log(`| ${r.clip} | ${r.metric} | ${r.mediapipe.toPrecision(5)} | ${warps.map((w) => `${r.ours[w.name].toPrecision(5)} | ${(100 * rel(r.ours[w.name], r.mediapipe)).toFixed(2)}%`).join(' | ')} |`);
+    const median = (xs: number[]) => {
+      const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+      return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+    };
+    const summary: Record<string, Record<string, { median: number; max: number }>> = {};
+    for (const id of LANDMARK_ONLY) {
+      summary[id] = {};
+      for (const w of warps) {
+        const e = metricRows.filter((r) => r.metric === id).map((r) => rel(r.ours[w.name], r.mediapipe));
+        summary[id][w.name] = { median: median(e), max: Math.max(...e.filter((x) => Number.isFinite(x))) };
+      }
+      console.log(`${id}: ${warps.map((w) => `${w.name} median ${(100 * summary[id][w.name].median).toFixed(2)}%, max ${(100 * summary[id][w.name].max).toFixed(2)}%`).join('; ')}`);
+    }
+    return { rows, metricRows, metricSummary: summary };
   } finally {
     await closeMediaPipe();
   }
