@@ -3,12 +3,13 @@
  * (docs/fidelity.md rows 3, 4 and the refinedOnly profile). On the synthetic sample set
  * (lib/samples/sampleSet.ts: gt/ static_mouth/ shifted_audio/ still_head/, 3 clips each),
  * every clip is analysed (analyzeVideo, audio default, quality BRISQUE on the mouth crop
- * only) under four face-pass configurations:
- *   default     profile 'both', RGB, full frames (theval's normal pass)
+ * only) under these configurations:
+ *   default     the clean profile, face pass 'both' (theval's normal pass)
  *   refinedOnly every landmark metric from the refined model (plain track = its points 0..467)
- *   swapRB      reference emulation: detector + landmark models get BGR (the reference's lip-sync script)
- *   squash256   reference emulation: frames resized to 256x256 (bilinear) before the face pass
- *               (the reference, for lip dynamics and silent lip stability)
+ *   <quirk>     the clean profile plus one reference quirk (lib/profile.ts): cpu-warp,
+ *               bgr-lipsync, squash256, static-mouth, loudness-44k
+ *   reference   `--profile reference` (all of them)
+ * (frame-cap-500 is not measured here: every sample clip is shorter than 500 frames.)
  * For each configuration and folder: dataset value M = mean of per-video values (METRICS.md),
  * |M_alt - M|, |M_alt - M| / |M| (how far a method's raw value moves), and the change of the
  * normalised score s = 1 - |M - GT| / |GT| of each method folder when both it and the gt folder
@@ -25,7 +26,8 @@ import { pathToFileURL } from 'node:url';
 import { analyzeVideo } from '../lib/analyze.js';
 import { LIPS } from '../lib/metrics/landmarkSets.js';
 import type { MetricId } from '../lib/metrics/types.js';
-import { mediapipeFaceProvider, nativeQualityProvider, sileroAudioProvider, type FaceEmulation, type Providers } from '../lib/providers.js';
+import { mediapipeFaceProvider, nativeQualityProvider, sileroAudioProvider, type Providers } from '../lib/providers.js';
+import { CLEAN, hasQuirk, resolveProfile, type Profile, type QuirkId } from '../lib/profile.js';
 import { makeSampleSet, SAMPLE_METHODS } from '../lib/samples/sampleSet.js';
 import type { FaceProfile } from '../lib/face/trackFaces.js';
 import type { FaceTracks } from '../lib/tracks.js';
@@ -35,18 +37,26 @@ const LANDMARK_METRICS: MetricId[] = ['mouth_quality', 'lip_dynamics', 'head_mot
 interface Config {
   name: string;
   profile: FaceProfile;
-  emulation: FaceEmulation;
+  quirks: Profile;
   /** The metrics this difference is about (the rest are computed and reported too). */
   focus: MetricId[];
   mouthQuality: boolean;
 }
 
-const CONFIGS: Config[] = [
-  { name: 'default', profile: 'both', emulation: {}, focus: LANDMARK_METRICS, mouthQuality: true },
-  { name: 'refinedOnly', profile: 'refinedOnly', emulation: {}, focus: LANDMARK_METRICS, mouthQuality: true },
-  { name: 'swapRB', profile: 'both', emulation: { swapRB: true }, focus: ['lip_sync', 'mouth_quality'], mouthQuality: true },
-  { name: 'squash256', profile: 'both', emulation: { squash: 256 }, focus: ['lip_dynamics', 'silent_lip_stability'], mouthQuality: false },
+const quirk = (q: QuirkId): Profile => resolveProfile({ quirks: [q] });
+const ALL_CONFIGS: Config[] = [
+  { name: 'default', profile: 'both', quirks: CLEAN, focus: LANDMARK_METRICS, mouthQuality: true },
+  { name: 'refinedOnly', profile: 'refinedOnly', quirks: CLEAN, focus: LANDMARK_METRICS, mouthQuality: true },
+  { name: 'cpu-warp', profile: 'both', quirks: quirk('cpu-warp'), focus: LANDMARK_METRICS, mouthQuality: true },
+  { name: 'bgr-lipsync', profile: 'both', quirks: quirk('bgr-lipsync'), focus: ['lip_sync'], mouthQuality: false },
+  { name: 'squash256', profile: 'both', quirks: quirk('squash256'), focus: ['lip_dynamics', 'silent_lip_stability'], mouthQuality: false },
+  { name: 'static-mouth', profile: 'both', quirks: quirk('static-mouth'), focus: ['mouth_quality'], mouthQuality: true },
+  { name: 'loudness-44k', profile: 'both', quirks: quirk('loudness-44k'), focus: ['lip_sync'], mouthQuality: false },
+  { name: 'reference', profile: 'both', quirks: resolveProfile({ profile: 'reference' }), focus: LANDMARK_METRICS, mouthQuality: true },
 ];
+// FIDELITY_CONFIGS=a,b limits the run (default is always measured: it is the baseline).
+const only = process.env.FIDELITY_CONFIGS?.split(',').map((s) => s.trim());
+const CONFIGS = ALL_CONFIGS.filter((c) => c.name === 'default' || !only || only.includes(c.name));
 
 interface ClipResult {
   folder: string;
@@ -58,6 +68,8 @@ interface ClipResult {
   mouthBoxPx?: number;
   faceFrames: number;
   frames: number;
+  /** The face stage's time (ms): main pass plus the profile's extra passes. */
+  faceMs: number;
 }
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -103,9 +115,10 @@ function mouthBoxDisplacement(a: FaceTracks, b: FaceTracks): number {
 
 function providersFor(c: Config): Providers {
   return {
-    face: mediapipeFaceProvider(c.profile, c.emulation),
-    audio: sileroAudioProvider(),
+    face: mediapipeFaceProvider(c.profile, {}, c.quirks),
+    audio: sileroAudioProvider({ loudnessSampleRate: hasQuirk(c.quirks, 'loudness-44k') ? 44100 : 0 }),
     quality: c.mouthQuality && !process.env.FIDELITY_NO_MOUTH_QUALITY ? nativeQualityProvider() : null,
+    ...(c.quirks.quirks.length ? { profile: c.quirks } : {}),
   };
 }
 
@@ -140,7 +153,7 @@ export async function run(): Promise<Record<string, unknown>> {
         if (!f) throw new Error(`${file}: no face tracks`);
         let faceFrames = 0;
         for (let t = 0; t < f.frames; t++) if (!Number.isNaN(f.refined[t * 478 * 3])) faceFrames++;
-        const r: ClipResult = { folder, clip, values, faceFrames, frames: f.frames };
+        const r: ClipResult = { folder, clip, values, faceFrames, frames: f.frames, faceMs: rec.timings.face ?? NaN };
         if (c.name === 'default') defaultTracks.set(file, f);
         else {
           const d = defaultTracks.get(file)!;
@@ -206,6 +219,13 @@ export async function run(): Promise<Record<string, unknown>> {
     displacement[c.name] = { plainPx: mean(r.map((x) => x.plainPx!)), refinedLipsPx: mean(r.map((x) => x.refinedLipsPx!)), mouthBoxPx: mean(r.map((x) => x.mouthBoxPx!)) };
     console.log(`${c.name}: mean displacement vs default: plain 468 pts ${fmt(displacement[c.name].plainPx, 3)} px, refined LIPS ${fmt(displacement[c.name].refinedLipsPx, 3)} px, mouth box corners ${fmt(displacement[c.name].mouthBoxPx, 3)} px`);
   }
+  // Cost: the face stage's time relative to the default pass, same run (noisy on a shared machine).
+  const faceCost: Record<string, number> = {};
+  const base = mean(results.default.map((r) => r.faceMs));
+  for (const c of CONFIGS) {
+    faceCost[c.name] = mean(results[c.name].map((r) => r.faceMs)) / base;
+    console.log(`${c.name}: face stage ${fmt(faceCost[c.name], 2)}x the default's`);
+  }
   console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s; synthetic clips (${root}), not real videos`);
   return {
     samples: root,
@@ -214,6 +234,7 @@ export async function run(): Promise<Record<string, unknown>> {
     frameSize: defaultTracks.size ? `${[...defaultTracks.values()][0].width}x${[...defaultTracks.values()][0].height}` : null,
     rows,
     displacement,
+    faceCost,
     perClip: Object.fromEntries(CONFIGS.map((c) => [c.name, results[c.name].map((r) => ({ clip: `${r.folder}/${r.clip}`, ...r.values }))])),
   };
 }

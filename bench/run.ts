@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   reference: () => import('./reference.js'),
   diagnostics: () => import('./diagnostics.js'),
   long: () => import('./long-video.js'),
+  'landmark-offset': () => import('./landmark-offset.js'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -25,12 +25,14 @@ import {
   describeBackend,
   type AudioAnalysisResult,
   type BackendInfo,
+  type FaceTracksByMetric,
   type ProviderContext,
   type Providers,
   type QualityMetricId,
 } from './providers.js';
 import { PLAIN_POINTS, REFINED_POINTS, type AudioTracks, type FaceTracks } from './tracks.js';
 import { version as toolVersion } from './version.js';
+import { CLEAN, profileLabel, toProfile, type Profile, type ProfileName, type ProfileOptions } from './profile.js';
 
 /** Version of the VideoRecord layout (bumped when a field changes meaning). */
 export const RECORD_SCHEMA = 1;
@@ -115,6 +117,8 @@ export interface VideoRecord {
   passFailures?: PassFailure[];
   /** Where --save-tracks wrote this video's tracks (relative to the output folder). */
   tracksFile?: string;
+  /** The analysis profile (lib/profile.ts): 'clean', 'reference', or a base with toggled quirks. */
+  profile?: string;
   /** ISO time the record was finished. */
   finishedAt: string;
 }
@@ -130,11 +134,15 @@ export interface AnalysisConfig {
   quality: { backend: BackendInfo; scorers: Partial<Record<QualityMetricId, string>> } | null;
   /** The pose pass replacing the face pass's pose for head motion; absent without one (older hashes unchanged). */
   pose?: BackendInfo;
+  /** Absent for the clean profile (so clean hashes stay as they were); else the profile and its quirks. */
+  profile?: { label: string; quirks: string[] };
 }
 
 export interface AnalyzeOptions {
-  /** The passes (default: defaultProviders(), what this build has). */
+  /** The passes (default: defaultProviders({ profile }), what this build has). */
   providers?: Providers;
+  /** 'clean' (default), 'reference', or a profile with toggled quirks (lib/profile.ts); for the default providers. */
+  profile?: Profile | ProfileName | ProfileOptions;
   /** Metric subset (default: all 8). */
   metrics?: readonly MetricId[];
   signal?: AbortSignal;
@@ -193,6 +201,7 @@ export function analysisConfig(providers: Providers, metrics: readonly MetricId[
     audio: need.audio && providers.audio ? providers.audio.backend : null,
     quality: need.quality && q ? { backend: q.backend, scorers } : null,
     pose: metrics.includes('head_motion') && providers.pose ? providers.pose.backend : undefined,
+    ...(providers.profile?.quirks.length ? { profile: { label: profileLabel(providers.profile), quirks: [...providers.profile.quirks] } } : {}),
   };
   return { config, hash: createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16) };
 }
@@ -237,6 +246,20 @@ function versionsOf(providers: Providers, metrics: readonly MetricId[]): RecordV
     quality,
     ...(metrics.includes('head_motion') && providers.pose ? { pose: describeBackend(providers.pose.backend) } : {}),
   };
+}
+
+/**
+ * The providers of a call: the given ones, or the defaults for its profile. A profile with
+ * quirks only changes the built-in passes, so it cannot be combined with given providers
+ * made for another profile.
+ */
+export function providersFor(options: { providers?: Providers; profile?: Profile | ProfileName | ProfileOptions }): Providers {
+  const profile = toProfile(options.profile);
+  if (!options.providers) return defaultProviders({ profile });
+  const given = profileLabel(options.providers.profile ?? CLEAN);
+  if (options.profile !== undefined && given !== profileLabel(profile))
+    throw new TheValError('BAD_ARGUMENT', `profile '${profileLabel(profile)}' was asked for, but the given providers were made for '${given}' (defaultProviders({ profile }))`);
+  return options.providers;
 }
 
 function nan(reason: string): MetricValue {
@@ -378,13 +401,14 @@ function blankRecord(file: string, providers: Providers, metrics: MetricId[], op
     timings: { total: 0 },
     warnings: [],
     versions: versionsOf(providers, metrics),
+    profile: profileLabel(providers.profile ?? CLEAN),
     finishedAt: '',
   };
 }
 
 /** A record for a video that failed as a whole with error `e` (every selected metric NaN). */
 export function errorRecord(file: string, e: unknown, options: AnalyzeOptions = {}): VideoRecord {
-  const providers = options.providers ?? defaultProviders();
+  const providers = providersFor(options);
   const metrics = selectMetrics(options.metrics);
   const record = blankRecord(file, providers, metrics, options);
   record.status = 'error';
@@ -401,7 +425,7 @@ export function errorRecord(file: string, e: unknown, options: AnalyzeOptions = 
  */
 export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): Promise<VideoRecord> {
   const t0 = performance.now();
-  const providers = options.providers ?? defaultProviders();
+  const providers = providersFor(options);
   checkProviders(providers);
   const metrics = selectMetrics(options.metrics);
   const need = needs(metrics);
@@ -442,7 +466,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     codec: info.codec,
     hasAudio: info.audio !== null,
   };
-  const ctx: ProviderContext = { info, signal: options.signal, warn: (m) => warnings.push(m) };
+  const ctx: ProviderContext = { info, signal: options.signal, warn: (m) => warnings.push(m), metrics };
 
   // face pass
   let face: FaceTracks | null = null;
@@ -451,6 +475,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     try {
       face = await providers.face.track(file, ctx);
       checkFaceTracks(face, file);
+      for (const v of Object.values((face as FaceTracksByMetric).perMetric ?? {})) checkFaceTracks(v, file);
     } catch (e) {
       return fail(e);
     }
@@ -502,7 +527,14 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   if (need.quality && providers.quality) {
     const t = performance.now();
     try {
-      quality = await qualityPass(file, providers, wantedQuality, face, ctx);
+      // A profile may give mouth quality its own tracks (static-mouth): its crops then come
+      // from a second quality pass over the video, for that metric alone.
+      const mouthTracks = (face as FaceTracksByMetric | null)?.perMetric?.mouth_quality;
+      if (mouthTracks && wantedQuality.includes('mouth_quality')) {
+        const rest = wantedQuality.filter((id) => id !== 'mouth_quality');
+        quality = rest.length ? await qualityPass(file, providers, rest, face, ctx) : {};
+        Object.assign(quality, await qualityPass(file, providers, ['mouth_quality'], mouthTracks, ctx));
+      } else quality = await qualityPass(file, providers, wantedQuality, face, ctx);
     } catch (e) {
       const err = errorOf(e, file);
       qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
@@ -551,7 +583,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       audioTracks = audio!.tracks;
     }
     try {
-      const r = spec.compute!({ face, audio: audioTracks });
+      const r = spec.compute!({ face: (face as FaceTracksByMetric).perMetric?.[id] ?? face, audio: audioTracks });
       values[id] = { value: r.value, ...(r.reason ? { reason: r.reason } : {}), ...(r.details ? { details: { ...r.details } } : {}) };
       if (Number.isNaN(r.value) && !r.reason) values[id].reason = 'no value';
     } catch (e) {

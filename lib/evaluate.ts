@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
-import { analysisConfig, analyzeVideo, errorRecord, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
-import { TheValError } from './errors.js';
-import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
+import { analysisConfig, analyzeVideo, errorRecord, providersFor, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
+import { TheValError, fromNative } from './errors.js';
+import { fingerprint as fingerprintFile, sameFingerprint, type Fingerprint } from './io/fingerprint.js';
 import { expandInputs } from './io/inputs.js';
 import { ResultsStore } from './io/resultsStore.js';
 import { planShard, shardResultsName, writeShardManifest, type Shard, type ShardManifest } from './io/shards.js';
@@ -22,8 +22,10 @@ import type { AggregateRow } from './io/referenceCsv.js';
 import { METRIC_IDS, getMetric } from './metrics/registry.js';
 import { DIAGNOSTIC_IDS, type DiagnosticId } from './diagnostics/registry.js';
 import type { MetricId } from './metrics/types.js';
-import { defaultProviders, checkProviders, type Providers } from './providers.js';
+import { checkProviders, type Providers } from './providers.js';
 import { redoReason } from './resume.js';
+import { formatProvenance, provenanceOfConfig } from './io/provenance.js';
+import type { Profile, ProfileName, ProfileOptions } from './profile.js';
 import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from './score.js';
 import { version as toolVersion } from './version.js';
 
@@ -47,8 +49,10 @@ export interface EvaluateOptions {
   jobs?: number;
   /** Metric subset (default all 8). */
   metrics?: readonly MetricId[];
-  /** The analysis passes (default: defaultProviders(), what this build has). */
+  /** The analysis passes (default: defaultProviders({ profile }), what this build has). */
   providers?: Providers;
+  /** 'clean' (default), 'reference', or a profile with toggled quirks (lib/profile.ts, docs/fidelity.md). */
+  profile?: Profile | ProfileName | ProfileOptions;
   /** Also write each video's tracks JSON under <out>/tracks/<method>/. Needs `out`. */
   saveTracks?: boolean;
   /** Compute the diagnostics into each record (docs/diagnostics.md; default true). The motion ones also need the face provider's motion track. */
@@ -288,9 +292,11 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   if (!Number.isInteger(jobs) || jobs < 1) throw new TheValError('BAD_ARGUMENT', `jobs must be a positive integer, got ${jobs}`);
   if (options.saveTracks && !options.out) throw new TheValError('BAD_ARGUMENT', 'saveTracks needs an output folder (out)');
   const metrics = selectMetrics(options.metrics);
-  const providers = options.providers ?? defaultProviders();
+  const providers = providersFor(options);
   checkProviders(providers);
   const { config, hash } = analysisConfig(providers, metrics);
+  // Which backends/profile made the numbers: a sidecar next to every table (lib/io/provenance.ts).
+  const provenance = formatProvenance(provenanceOfConfig(config, hash));
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
@@ -440,7 +446,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
       rows.push(aggregateRow(p.method, ms));
       summary.ffmpeg ??= recs.find((r) => r.versions.ffmpeg !== 'unknown')?.versions.ffmpeg ?? null;
       if (shardPlan) shardPlan.find((m) => m.name === p.method)!.reused = reused;
-      if (out && !shardPlan) outputs.push(...(await writeMethodTables(out, p.method, recs, metrics)));
+      if (out && !shardPlan) outputs.push(...(await writeMethodTables(out, p.method, recs, metrics, provenance)));
     }
     if (interrupted) warn(`interrupted: ${total - done} of ${total} videos have no record yet; run the same command again to finish them`);
     if (summary.gt && !shardPlan) {
@@ -450,7 +456,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
     if (out && shardPlan) {
       outputs.push(await writeShardManifest(out, manifest(!interrupted)));
     } else if (out) {
-      outputs.push(...(await writeRunTables(out, rows, summary)));
+      outputs.push(...(await writeRunTables(out, rows, summary, provenance)));
     }
     return { records, summary, interrupted, outputs };
   } finally {

@@ -69,3 +69,4 @@ export { trackFaces, defaultFaceModels, type TrackFacesOptions, type FaceTrackRe
 export { createReferenceProviders, ReferenceBridge, QualityFeeder, type ReferenceProviderOptions, type ReferenceProviders, type WorkerProvenance } from './reference/index.js';
 export { publishedComparableMetrics } from './io/publishedGt.js';
 export type { PoseProvider } from './providers.js';
+export { QUIRKS, QUIRK_IDS, PROFILE_NAMES, resolveProfile, profileLabel, type Profile, type ProfileName, type ProfileOptions, type QuirkId, type QuirkSpec } from './profile.js';

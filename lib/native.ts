@@ -199,6 +199,10 @@ export interface NativeFaceOptions {
   parallel: boolean;
   /** Reference emulation (measurement aid, docs/fidelity.md row 3): detector + landmark models get BGR. Default false. */
   swapRB?: boolean;
+  /** Reference quirk cpu-warp: MediaPipe's CPU converter convention for the crops (pixel index = position). Default false (pixel centres). */
+  cpuWarp?: boolean;
+  /** Static-image mode: detect on every frame, no tracking. Default false. */
+  staticMode?: boolean;
   /** Reference emulation (measurement aid, docs/fidelity.md row 4): frames resized to squash x squash (INTER_LINEAR) first. 0 = off (default). */
   squash?: number;
   /** Motion diagnostics per frame pair (native/flow/motion_diagnostics.h). Default false. */
@@ -249,7 +253,7 @@ export interface NativeFaceResult {
   warnings: string[];
   timings: NativeFaceTimings;
   /** Present only when a reference-emulation option was in force (measurement aid). */
-  emulation?: { swapRB: boolean; squash: number };
+  emulation?: { swapRB: boolean; squash: number; cpuWarp: boolean; staticMode: boolean };
 }
 
 export interface NativeInferSpec {

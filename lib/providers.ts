@@ -26,6 +26,8 @@ import { TheValError } from './errors.js';
 import { fileSha256Sync } from './io/fingerprint.js';
 import { SILERO_VAD_V5 } from './models/vadModel.js';
 import type { QualityScorer } from './metrics/quality.js';
+import type { MetricId } from './metrics/types.js';
+import { CLEAN, FRAME_CAP, hasQuirk, profileLabel, type Profile } from './profile.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
 
@@ -47,6 +49,17 @@ export interface ProviderContext {
   signal?: AbortSignal;
   /** Adds a warning to the video's record (e.g. 'face lost in 12 frames'). */
   warn(message: string): void;
+  /** The metrics being computed (a provider may skip work only they would need). */
+  metrics?: readonly MetricId[];
+}
+
+/**
+ * Face tracks plus, for a profile with face quirks (lib/profile.ts), the tracks particular
+ * metrics read instead (e.g. lip sync from BGR frames): analyzeVideo gives metric `id`
+ * `perMetric[id]` when present, else the tracks themselves.
+ */
+export interface FaceTracksByMetric extends FaceTracks {
+  perMetric?: Partial<Record<MetricId, FaceTracks>>;
 }
 
 /**
@@ -124,6 +137,8 @@ export interface Providers {
   audio?: AudioProvider | null;
   quality?: QualityProvider | null;
   pose?: PoseProvider | null;
+  /** The profile the built-in passes were made for (lib/profile.ts); absent = clean. Recorded per video and hashed. */
+  profile?: Profile;
 }
 
 /** The reasons a metric carries when the pass it needs is missing. */
@@ -153,13 +168,17 @@ export interface DefaultProviderOptions {
   motion?: boolean;
   /** Working size of the optical flow (`--flow-size`, default 128). */
   flowSize?: number;
+  /** 'clean' (default) or the reference's quirks (lib/profile.ts). */
+  profile?: Profile;
 }
 
 export function defaultProviders(options: DefaultProviderOptions = {}): Providers {
+  const profile = options.profile ?? CLEAN;
   return {
-    face: mediapipeFaceProvider(options.faceProfile, {}, { enabled: options.motion ?? true, flowSize: options.flowSize }),
-    audio: sileroAudioProvider(),
+    face: mediapipeFaceProvider(options.faceProfile, {}, profile, { enabled: options.motion ?? true, flowSize: options.flowSize }),
+    audio: sileroAudioProvider({ loudnessSampleRate: hasQuirk(profile, 'loudness-44k') ? 44100 : 0 }),
     quality: nativeQualityProvider({ models: options.qualityModels, stride: options.qualityStride }),
+    ...(profile.quirks.length ? { profile } : {}),
   };
 }
 
@@ -254,11 +273,44 @@ export function describeMotion(m: FaceMotionOptions): string | undefined {
   return `dense pyramidal Lucas-Kanade (11x11, 4 levels, 3 iterations) at ${m.flowSize ?? 128} px; frame difference on the decoded frames`;
 }
 
-export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: FaceEmulation = {}, motion: FaceMotionOptions = { enabled: false }): FaceProvider {
+/** The first `n` frames of face tracks (views, no copy). */
+export function capFaceTracks(f: FaceTracks, n: number): FaceTracks {
+  if (f.frames <= n) return f;
+  return {
+    ...f,
+    frames: n,
+    landmarks: f.landmarks.subarray(0, n * 468 * 3),
+    refined: f.refined.subarray(0, n * 478 * 3),
+    box: f.box.subarray(0, n * 4),
+    pose: f.pose.subarray(0, n * 3),
+  };
+}
+
+/**
+ * The face pass. With a profile's face quirks (lib/profile.ts) it runs, besides the main
+ * pass, only the extra passes the requested metrics need, each a whole face pass of the
+ * video: bgr-lipsync (BGR frames, both models; lip sync), squash256 (256x256 frames, refined
+ * model only; lip dynamics, silent lip stability), static-mouth (detection on every frame,
+ * both models; mouth quality). cpu-warp changes every pass; frame-cap-500 only cuts tracks.
+ */
+export function mediapipeFaceProvider(
+  profile: FaceProfile = 'both',
+  emulation: FaceEmulation = {},
+  quirks: Profile = CLEAN,
+  motion: FaceMotionOptions = { enabled: false },
+): FaceProvider {
   const motionDetail = describeMotion(motion);
+  const cpuWarp = hasQuirk(quirks, 'cpu-warp');
   const emu = {
     ...(emulation.swapRB ? { swapRB: true } : {}),
     ...(emulation.squash ? { squash: emulation.squash } : {}),
+    ...(cpuWarp ? { cpuWarp } : {}),
+  };
+  const passes = {
+    lipSync: hasQuirk(quirks, 'bgr-lipsync'),
+    squash: hasQuirk(quirks, 'squash256'),
+    staticMouth: hasQuirk(quirks, 'static-mouth'),
+    cap: hasQuirk(quirks, 'frame-cap-500'),
   };
   return {
     backend: {
@@ -272,29 +324,58 @@ export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: 
         // sampler (same outputs within 1e-4 relative) are not mixed with these on resume.
         attentionSampler: 'TransformTensorBilinear as a native OpenCV layer',
         ...(motionDetail ? { motion: motionDetail } : {}),
-        ...(Object.keys(emu).length
+        // Part of the config hash: records made before the crops were sampled at pixel
+        // centres carry a 0.5 (s - 1) px landmark offset and are not mixed with these.
+        crops: cpuWarp ? "MediaPipe CPU converter (cv::warpPerspective, pixel index = position)" : 'pixel centres, float bilinear',
+        ...(emulation.swapRB || emulation.squash
           ? { referenceEmulation: `MEASUREMENT AID: ${[emu.swapRB ? 'swapRB (BGR to the models)' : '', emu.squash ? `squash ${emu.squash}x${emu.squash} bilinear` : ''].filter(Boolean).join(', ')}` }
           : {}),
+        // Clean records keep their earlier hash; a profile with quirks never shares one.
+        ...(quirks.quirks.length ? { profile: profileLabel(quirks), quirks: quirks.quirks.join(',') } : {}),
       },
     },
     async track(videoPath, context) {
       const r = await trackFaces(videoPath, { profile, ...emu, ...(motion.enabled ? { motion: true, flowSize: motion.flowSize ?? 128 } : {}) });
       for (const w of r.warnings) context.warn(`face pass decode: ${w}`);
-      return r;
+      const wants = (id: MetricId): boolean => !context.metrics || context.metrics.includes(id);
+      const perMetric: Partial<Record<MetricId, FaceTracks>> = {};
+      const extra = async (what: string, options: Parameters<typeof trackFaces>[1]): Promise<FaceTracks> => {
+        const v = await trackFaces(videoPath, { ...options, ...(cpuWarp ? { cpuWarp } : {}) });
+        if (v.frames !== r.frames) context.warn(`${what} pass decoded ${v.frames} frames, the main face pass ${r.frames}`);
+        return v;
+      };
+      if (passes.lipSync && wants('lip_sync')) perMetric.lip_sync = await extra('bgr-lipsync', { profile, swapRB: true });
+      if (passes.squash && (wants('lip_dynamics') || wants('silent_lip_stability'))) {
+        // Only the refined model feeds these two metrics: refinedOnly skips the plain one.
+        const v = await extra('squash256', { profile: 'refinedOnly', squash: 256 });
+        if (wants('lip_dynamics')) perMetric.lip_dynamics = v;
+        if (wants('silent_lip_stability')) perMetric.silent_lip_stability = v;
+      }
+      if (passes.staticMouth && wants('mouth_quality')) perMetric.mouth_quality = await extra('static-mouth', { profile, staticMode: true });
+      if (passes.cap) {
+        for (const id of ['lip_dynamics', 'eyebrow_dynamics'] as const) if (wants(id)) perMetric[id] = capFaceTracks(perMetric[id] ?? r, FRAME_CAP);
+      }
+      return Object.keys(perMetric).length ? { ...r, perMetric } : r;
     },
   };
 }
 
 /** The audio pass: Silero VAD v5 segments + RMS loudness at the native rate (lib/audio/). */
-export function sileroAudioProvider(): AudioProvider {
+export function sileroAudioProvider(options: { loudnessSampleRate?: number } = {}): AudioProvider {
+  const rate = options.loudnessSampleRate ?? 0;
   return {
     backend: {
       name: 'silero-vad-v5 + rms',
       version: `${SILERO_VAD_V5.npmPackage}@${SILERO_VAD_V5.npmVersion}`,
-      details: { model: SILERO_VAD_V5.entry, sha256: SILERO_VAD_V5.sha256, runtime: 'onnxruntime-node (cpu)', loudness: 'native sample rate' },
+      details: {
+        model: SILERO_VAD_V5.entry,
+        sha256: SILERO_VAD_V5.sha256,
+        runtime: 'onnxruntime-node (cpu)',
+        loudness: rate ? `resampled to ${rate} Hz (reference quirk loudness-44k)` : 'native sample rate',
+      },
     },
     async analyze(videoPath, fps, frames) {
-      const a = await analyzeAudio(videoPath, fps, frames);
+      const a = await analyzeAudio(videoPath, fps, frames, rate ? { loudnessSampleRate: rate } : {});
       return { tracks: a.tracks, reason: a.reason, warnings: a.warnings };
     },
   };

@@ -6,6 +6,7 @@
 import { TheValError } from './errors.js';
 import { PUBLISHED_GT, mixingWarning } from './io/publishedGt.js';
 import { parseAggregateCsv, type AggregateRow } from './io/referenceCsv.js';
+import { mixingProvenanceWarning, rowProvenance, type ProvenanceFile } from './io/provenance.js';
 import type { MetricId } from './metrics/types.js';
 import type { DiagnosticId } from './diagnostics/registry.js';
 import { scoreMethods, type MethodScore, type MetricValues } from './score.js';
@@ -24,6 +25,8 @@ export interface ScoreTableOptions {
   pipeline?: string;
   /** Name for messages (e.g. the file). */
   source?: string;
+  /** The table's provenance sidecar (lib/io/provenance.ts): rows from different backends/profiles are warned about. */
+  provenance?: ProvenanceFile | null;
 }
 
 export interface ScoreTableResult {
@@ -61,6 +64,14 @@ export function scoreTable(table: string | readonly AggregateRow[], options: Sco
       throw new TheValError('BAD_ARGUMENT', `${source}: ${gtRows.length ? `${gtRows.length} rows are named '${n}'` : `no '${n}' row`}`);
     }
     gt = { name: gtRows[0].model, source, values: gtRows[0].values, ...(gtRows[0].diagnostics ? { diagnostics: gtRows[0].diagnostics } : {}) };
+  }
+  if (options.provenance) {
+    const scoredRows = options.publishedGt ? methods : [...methods, ...gtRows];
+    const mixed = mixingProvenanceWarning(scoredRows.map((r) => ({ name: r.model, provenance: rowProvenance(options.provenance!, r.model) })));
+    if (mixed) {
+      warnings.push(`${source}: ${mixed}`);
+      mixing ??= `${source}: ${mixed}`;
+    }
   }
   const seen = new Set<string>();
   for (const r of methods) {

@@ -47,7 +47,7 @@ describe('reference-emulation options of the face pass', () => {
 
   it('swapRB changes the landmarks of a colour photo, the face is still found', async () => {
     const r = await trackFaces(original, { swapRB: true });
-    expect(r.emulation).toEqual({ swapRB: true, squash: 0 });
+    expect(r.emulation).toEqual({ swapRB: true, squash: 0, cpuWarp: false, staticMode: false });
     for (let t = 0; t < FRAMES; t++) expect(hasFace(r.landmarks, 468, t) && hasFace(r.refined, 478, t)).toBe(true);
     const d = displacement(base.landmarks, r.landmarks, 468, FRAMES, r.width, r.height);
     expect(d.mean).toBeGreaterThan(0.01); // the models saw a different image
@@ -67,7 +67,7 @@ describe('reference-emulation options of the face pass', () => {
 
   it('squash 256 on a square 512 px frame: different, but within a few px', async () => {
     const r = await trackFaces(original, { squash: 256 });
-    expect(r.emulation).toEqual({ swapRB: false, squash: 256 });
+    expect(r.emulation).toEqual({ swapRB: false, squash: 256, cpuWarp: false, staticMode: false });
     expect([r.width, r.height]).toEqual([base.width, base.height]); // sizes stay those of the video
     for (let t = 0; t < FRAMES; t++) expect(hasFace(r.landmarks, 468, t) && hasFace(r.refined, 478, t)).toBe(true);
     for (const [a, b, n] of [[base.landmarks, r.landmarks, 468], [base.refined, r.refined, 478]] as const) {
@@ -78,6 +78,21 @@ describe('reference-emulation options of the face pass', () => {
     // The box is still in pixels of the original frame.
     expect(Math.abs(r.box[2] - base.box[2])).toBeLessThan(10);
   }, 300_000);
+
+  it('staticMode (reference quirk static-mouth): the detector on every frame, each frame as a photo alone', async () => {
+    const r = await trackFaces(original, { staticMode: true });
+    expect(r.emulation).toEqual({ swapRB: false, squash: 0, cpuWarp: false, staticMode: true });
+    expect(base.timings.detectorRuns, 'tracking: one detection').toBe(1);
+    expect(r.timings.detectorRuns, 'static: one detection per frame').toBe(FRAMES);
+    // A still clip: every frame is the same image, so static mode gives frame 0's landmarks
+    // (= the tracked pass's frame 0, which also came from a detection) on every frame,
+    // while tracking (ROI from the previous landmarks) moves them.
+    const per = 468 * 3;
+    const first = base.landmarks.subarray(0, per);
+    for (let t = 0; t < FRAMES; t++) expect(Array.from(r.landmarks.subarray(t * per, (t + 1) * per))).toEqual(Array.from(first));
+    const moved = displacement(base.landmarks.subarray(per), r.landmarks.subarray(per), 468, FRAMES - 1, r.width, r.height);
+    expect(moved.mean, 'tracked frames 1.. differ from the detection-only ones').toBeGreaterThan(0.05);
+  });
 
   it('rejects bad values', async () => {
     await expect(trackFaces(original, { squash: 7 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });

@@ -39,6 +39,19 @@ describe('compareLandmarks', () => {
     expect(c.maxPx).toBeCloseTo(5, 4);
   });
 
+  it('signed means: a constant offset shows with its sign; opposite shifts on two frames cancel', () => {
+    const ref = face(468);
+    const c = compareLandmarks([shifted(ref, 3 / 512, -4 / 512)], [ref], 512, 512);
+    expect(c.meanDxPx).toBeCloseTo(3, 3);
+    expect(c.meanDyPx).toBeCloseTo(-4, 3);
+    // +0.5 px on one frame, -0.5 px on the other: error 0.5 px everywhere, no offset.
+    const two = compareLandmarks([shifted(ref, 0.5 / 512, 0), shifted(ref, -0.5 / 512, 0)], [ref, ref], 512, 512);
+    expect(two.meanPx).toBeCloseTo(0.5, 3);
+    expect(two.meanDxPx).toBeCloseTo(0, 4);
+    expect(two.meanDyPx).toBeCloseTo(0, 6);
+    expect(compareLandmarks([null], [null], 512, 512).meanDxPx).toBeNaN();
+  });
+
   it('scales x by W and y by H (non-square frame)', () => {
     const ref = face(10);
     // 0.01 of 640 px = 6.4 px across; 0.01 of 360 px = 3.6 px down.

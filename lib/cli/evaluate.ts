@@ -15,6 +15,7 @@ import { Progress } from './progress.js';
 import { parseQualityModelOption } from '../quality/options.js';
 import { parseShard } from '../io/shards.js';
 import { deviceWorkers, parseDeviceList, runDeviceWorkers, withoutOptions } from '../cluster/devices.js';
+import { quirkHelp, resolveProfile, type Profile } from '../profile.js';
 
 const options = {
   name: { type: 'string' },
@@ -36,6 +37,9 @@ const options = {
   device: { type: 'string' },
   'no-diagnostics': { type: 'boolean' },
   'flow-size': { type: 'string' },
+  profile: { type: 'string' },
+  quirk: { type: 'string', multiple: true },
+  'no-quirk': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   report: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -70,6 +74,11 @@ const common = `  -o, --out DIR        output folder (default ./theval-out): res
                        motion, audio-video offset, frame difference; docs/diagnostics.md),
                        which cost an optical flow per frame pair in the face pass
       --flow-size N    working size of that optical flow in pixels (default 128)
+      --profile P      clean (default: every metric as METRICS.md defines it) or reference
+                       (the released THEval scripts' quirks, for comparing with numbers they
+                       produced); the profile is in every record and in the config hash
+      --quirk LIST     switch quirks on (comma-separated), --no-quirk LIST switches them off:
+${quirkHelp('                         ')}
       --providers MOD  load analysis passes from an ES module (plugin/testing hook; also
                        THEVAL_PROVIDERS=MOD); see docs/cli.md
       --shard i/N      evaluate only shard i of N (1 <= i <= N; stable hash of method + path
@@ -184,14 +193,20 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     const methods = await methodsOf(positionals, lists, values.name);
     const qualityModels = values['quality-model'] ? parseQualityModelOption(values['quality-model']) : undefined;
     const qualityStride = values['quality-stride'] === undefined ? undefined : positiveInt(values['quality-stride'], '--quality-stride');
+    const split = (v: string[] | undefined): string[] => (v ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    let profile;
+    try {
+      profile = resolveProfile({ profile: values.profile, quirks: split(values.quirk), noQuirks: split(values['no-quirk']) });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const diagnostics = !values['no-diagnostics'];
     const flowSize = values['flow-size'] === undefined ? undefined : positiveInt(values['flow-size'], '--flow-size');
     if (flowSize !== undefined && (flowSize < 32 || flowSize > 1024)) throw new UsageError('--flow-size must be in 32..1024');
-    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride, motion: diagnostics, flowSize });
+    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride, profile, motion: diagnostics, flowSize });
     const { module } = resolved;
-    const reference = await referenceProviders(values);
+    const reference = await referenceProviders(profile, values);
     const providers = reference ? { ...resolved.providers, quality: reference.quality ?? resolved.providers.quality, pose: reference.pose } : resolved.providers;
-
     const out = values.out ?? 'theval-out';
     const progress = new Progress({ quiet: values.quiet });
     if (module && !values.quiet) progress.log(`theval: analysis passes from ${module}`);
@@ -280,7 +295,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
  * --quality-backend pyiqa / --pose-backend facexformer: starts the reference worker (its
  * models load now, so a missing python/torch/pyiqa/weight file stops the run before any video).
  */
-async function referenceProviders(values: { 'quality-backend'?: string; 'pose-backend'?: string; 'facexformer-checkpoint'?: string; python?: string; device?: string; 'quality-model'?: string[] }): Promise<ReferenceProviders | null> {
+async function referenceProviders(profile: Profile, values: { 'quality-backend'?: string; 'pose-backend'?: string; 'facexformer-checkpoint'?: string; python?: string; device?: string; 'quality-model'?: string[] }): Promise<ReferenceProviders | null> {
   const q = values['quality-backend'] ?? 'native', p = values['pose-backend'] ?? 'mediapipe';
   if (q !== 'native' && q !== 'pyiqa') throw new UsageError(`--quality-backend must be native or pyiqa, got '${q}'`);
   if (p !== 'mediapipe' && p !== 'facexformer') throw new UsageError(`--pose-backend must be mediapipe or facexformer, got '${p}'`);
@@ -297,8 +312,8 @@ async function referenceProviders(values: { 'quality-backend'?: string; 'pose-ba
     device: values.device ?? process.env.THEVAL_DEVICE,
     quality: q === 'pyiqa',
     ...(p === 'facexformer' ? { facexformerCheckpoint: path.resolve(values['facexformer-checkpoint']!) } : {}),
-    // The lead wires --profile reference here (MUSIQ padding, TOPIQ-NR-face failing the video).
-    reference: false,
+    // Quirk pyiqa-batching (in --profile reference): MUSIQ padding, TOPIQ-NR-face failing the video.
+    reference: profile.quirks.includes('pyiqa-batching'),
   });
 }
 

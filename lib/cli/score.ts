@@ -4,6 +4,7 @@ import { METRIC_IDS, getMetric } from '../metrics/registry.js';
 import { DIAGNOSTICS, type DiagnosticId } from '../diagnostics/registry.js';
 import type { MetricId } from '../metrics/types.js';
 import { scoreTable } from '../scoreTable.js';
+import { readProvenance } from '../io/provenance.js';
 import { EXIT, UsageError, leaderboardTable, parse, runCommand } from './common.js';
 
 const help = `Usage: theval score <table.csv> [--gt-name GT] [--weights W] [--published-gt] [--json]
@@ -15,6 +16,9 @@ head_motion are accepted). For each metric s = 1 - |M - GT| / |GT| (paper Eq. 12
 scores are the means over Quality (1-3), Naturalness (4-6), Synchronization (7-8); the final
 score is the (weighted) mean of the 8; rank is by final score, ties share the lower rank.
 A metric a method has no value for is left out of its scores (marked with *, warned).
+When the table has a provenance sidecar (<name>.provenance.json, written by theval evaluate
+and theval collect --out) and its rows come from different backends or profiles, a loud
+warning says so: such numbers are not comparable.
 
 Options:
       --gt-name NAME   the GT row's model name (default GT, any case)
@@ -80,7 +84,9 @@ export const command = {
       } catch (e) {
         throw new UsageError(`${file}: ${(e as Error).message}`);
       }
-      const r = scoreTable(text, { source: file, gtName: values['gt-name'], weights, publishedGt: values['published-gt'] });
+      const side = await readProvenance(file);
+      if (side.warning) console.error(`theval score: warning: ${side.warning}`);
+      const r = scoreTable(text, { source: file, gtName: values['gt-name'], weights, publishedGt: values['published-gt'], provenance: side.provenance });
       if (r.mixing) console.error(`${'!'.repeat(78)}\nWARNING: ${r.mixing}\n${'!'.repeat(78)}`);
       const { gt, methods: scores, warnings } = r;
       if (values.json) {

@@ -10,6 +10,7 @@ import type { VideoRecord } from '../analyze.js';
 import { TheValError } from '../errors.js';
 import { GT_NAME, aggregateRow, leaderboardOf, summarizeMethod, type EvaluationSummary } from '../evaluate.js';
 import { writeMethodTables, writeRunTables } from '../io/outputTables.js';
+import { formatProvenance, provenanceOfConfig } from '../io/provenance.js';
 import type { AggregateRow } from '../io/referenceCsv.js';
 import { RESULTS_FILE, readResults } from '../io/resultsStore.js';
 import { listShardFiles, readShardManifest, type ShardManifest } from '../io/shards.js';
@@ -133,6 +134,7 @@ export async function mergeShards(dir: string, options: MergeOptions = {}): Prom
     warnings,
     shards: count,
   };
+  const provenance = formatProvenance(provenanceOfConfig(base.config, base.configHash));
   const outputs: string[] = [];
   const records: VideoRecord[] = [];
   const rows: AggregateRow[] = [];
@@ -145,12 +147,12 @@ export async function mergeShards(dir: string, options: MergeOptions = {}): Prom
     summary.methods[name] = ms;
     rows.push(aggregateRow(name, ms));
     summary.ffmpeg ??= recs.find((r) => r.versions.ffmpeg !== 'unknown')?.versions.ffmpeg ?? null;
-    outputs.push(...(await writeMethodTables(out, name, recs, base.metrics)));
+    outputs.push(...(await writeMethodTables(out, name, recs, base.metrics, provenance)));
   }
   if (summary.gt) {
     const scores = leaderboardOf(rows, warn);
     if (scores) summary.scores = scores;
   }
-  outputs.push(...(await writeRunTables(out, rows, summary)));
+  outputs.push(...(await writeRunTables(out, rows, summary, provenance)));
   return { summary, complete: summary.complete, records, outputs };
 }

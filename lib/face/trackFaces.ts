@@ -62,6 +62,18 @@ export interface TrackFacesOptions {
   motion?: boolean;
   /** Working size of the optical flow (face crop side and the frame's longer side), 32..1024, default 128. */
   flowSize?: number;
+  /**
+   * Reference quirk `cpu-warp` (lib/profile.ts): warp the detector's and landmark models'
+   * crops with MediaPipe's CPU converter convention (pixel index = position), as the Python
+   * package THEval's reference ran. Default false: pixel centres, which is scale-equivariant
+   * and matches MediaPipe's own GPU/JS path (docs/parity.md, "The landmark offset").
+   */
+  cpuWarp?: boolean;
+  /**
+   * Face Mesh's static-image mode: the detector runs on every frame and no ROI is carried
+   * over (reference quirk `static-mouth`: the reference's mouth-quality script). Default false.
+   */
+  staticMode?: boolean;
 }
 
 export interface FaceTrackResult extends FaceTracks {
@@ -73,7 +85,7 @@ export interface FaceTrackResult extends FaceTracks {
   warnings: string[];
   models: FaceModelFiles;
   /** Present only when swapRB / squash (measurement aids) were in force. */
-  emulation?: { swapRB: boolean; squash: number };
+  emulation?: { swapRB: boolean; squash: number; cpuWarp: boolean; staticMode: boolean };
 }
 
 let prepared: Promise<FaceModelFiles> | undefined;
@@ -114,6 +126,10 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
   const flowSize = options.flowSize ?? 128;
   if (!Number.isInteger(flowSize) || flowSize < 32 || flowSize > 1024)
     throw new TheValError('BAD_ARGUMENT', 'trackFaces: flowSize must be an integer in 32..1024', file);
+  const cpuWarp = options.cpuWarp ?? false;
+  if (typeof cpuWarp !== 'boolean') throw new TheValError('BAD_ARGUMENT', 'trackFaces: cpuWarp must be a boolean', file);
+  const staticMode = options.staticMode ?? false;
+  if (typeof staticMode !== 'boolean') throw new TheValError('BAD_ARGUMENT', 'trackFaces: staticMode must be a boolean', file);
   const models = options.models ?? (await defaultFaceModels());
   let r;
   try {
@@ -128,6 +144,8 @@ export async function trackFaces(file: string, options: TrackFacesOptions = {}):
       ...(swapRB ? { swapRB } : {}),
       ...(squash ? { squash } : {}),
       ...(motion ? { motion, flowSize } : {}),
+      ...(cpuWarp ? { cpuWarp } : {}),
+      ...(staticMode ? { staticMode } : {}),
     });
   } catch (e) {
     throw fromNative(e);

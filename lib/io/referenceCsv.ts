@@ -18,6 +18,7 @@ import path from 'node:path';
 import { TheValError } from '../errors.js';
 import { METRICS, METRIC_IDS, getMetric, metricForName, normaliseName } from '../metrics/registry.js';
 import type { MetricId, MetricResult } from '../metrics/types.js';
+import { mixingProvenanceWarning, readProvenance, rowProvenance, type Provenance } from './provenance.js';
 import { datasetValue, type MetricValues } from '../score.js';
 import { DIAGNOSTICS, DIAGNOSTIC_IDS, type DiagnosticId } from '../diagnostics/registry.js';
 
@@ -362,6 +363,8 @@ export interface CollectResult {
   /** The file each metric came from. */
   sources: Partial<Record<MetricId, string>>;
   warnings: string[];
+  /** From the CSVs' provenance sidecars (lib/io/provenance.ts) when they all agree; null when none has one or they differ (warned). */
+  provenance: Provenance | null;
 }
 
 /**
@@ -377,6 +380,7 @@ export async function collectFolder(dir: string, model: string): Promise<Collect
   const values = {} as MetricValues;
   const sources: Partial<Record<MetricId, string>> = {};
   const warnings: string[] = [];
+  const provenances: Array<{ name: string; provenance: Provenance | null }> = [];
   for (const name of names) {
     const file = path.join(dir, name);
     const text = await readFile(file, 'utf8');
@@ -390,6 +394,9 @@ export async function collectFolder(dir: string, model: string): Promise<Collect
       throw new TheValError('BAD_ARGUMENT', `both ${sources[id]} and ${file} hold '${getMetric(id).name}'`, file);
     }
     sources[id] = file;
+    const side = await readProvenance(file);
+    if (side.warning) warnings.push(side.warning);
+    provenances.push({ name, provenance: side.provenance });
     const metricValues = parsed.rows.map((r) => r.values[r.values.length - 1]);
     const mean = datasetValue(metricValues).value;
     if (parsed.summary === undefined || Number.isNaN(parsed.summary)) {
@@ -412,5 +419,8 @@ export async function collectFolder(dir: string, model: string): Promise<Collect
       warnings.push(`${dir}: no file for '${getMetric(id).name}'`);
     }
   }
-  return { row: { model, values }, sources, warnings };
+  const mixed = mixingProvenanceWarning(provenances);
+  if (mixed) warnings.push(`${dir}: ${mixed.replace('the scored rows come', 'its files come')}`);
+  const first = provenances.find((p) => p.provenance)?.provenance ?? null;
+  return { row: { model, values }, sources, warnings, provenance: mixed || !first ? null : rowProvenance(first, '') };
 }

@@ -27,6 +27,8 @@ class FaceDetector {
   explicit FaceDetector(const std::string& modelPath);
   // Faces in normalised image coordinates, in non-max-suppression order (highest score first).
   const std::vector<Detection>& Detect(const cv::Mat& rgb);
+  // The letterbox warp's pixel-centre convention (image_to_tensor.h).
+  void setCpuCorners(bool on) { toTensor_.setCpuCorners(on); }
   const infer::Model& model() const { return *model_; }
 
  private:

@@ -125,11 +125,13 @@ class AnalyzeFacesWorker : public PromiseWorker {
     if (opt_.motion) t.Set("motionMs", ms(r.timings.motion));
     t.Set("detectorRuns", Napi::Number::New(env, double(r.timings.detectorRuns)));
     t.Set("parallel", Napi::Boolean::New(env, opt_.parallel && r.profile == FaceProfile::kBoth));
-    if (opt_.swapRB || opt_.squash > 0) {
-      // Reference emulation in force (measurement aid): say so in the result.
+    if (opt_.swapRB || opt_.squash > 0 || opt_.cpuWarp || opt_.staticMode) {
+      // Reference emulation in force: say so in the result.
       Napi::Object e = Napi::Object::New(env);
       e.Set("swapRB", Napi::Boolean::New(env, opt_.swapRB));
       e.Set("squash", Napi::Number::New(env, opt_.squash));
+      e.Set("cpuWarp", Napi::Boolean::New(env, opt_.cpuWarp));
+      e.Set("staticMode", Napi::Boolean::New(env, opt_.staticMode));
       o.Set("emulation", e);
     }
     t.Set("cvThreads", Napi::Number::New(env, cvThreads_));
@@ -224,6 +226,8 @@ Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
   face::FaceAnalysisOptions opt;
   opt.parallel = GetBool(o, "parallel", false);
   opt.swapRB = GetBool(o, "swapRB", false);
+  opt.cpuWarp = GetBool(o, "cpuWarp", false);
+  opt.staticMode = GetBool(o, "staticMode", false);
   const double squash = GetNumber(o, "squash", 0);
   if (!(squash == 0 || (squash >= 16 && squash <= 4096)) || squash != std::floor(squash))
     throw MakeJsError(env, "BAD_ARGUMENT", "squash must be 0 (off) or an integer in 16..4096", path);

@@ -71,6 +71,10 @@ FaceAnalysis AnalyzeFaces(const std::string& path, FaceModels& models, const Fac
   }
 
   const bool both = models.profile == FaceProfile::kBoth;
+  // Pooled models keep the last analysis's convention: set it every time.
+  models.detector->setCpuCorners(options.cpuWarp);
+  if (models.plain) models.plain->setCpuCorners(options.cpuWarp);
+  models.refined->setCpuCorners(options.cpuWarp);
   FaceTracker refinedTracker(*models.refined);
   std::unique_ptr<FaceTracker> plainTracker;
   if (both) plainTracker = std::make_unique<FaceTracker>(*models.plain);
@@ -178,6 +182,10 @@ FaceAnalysis AnalyzeFaces(const std::string& path, FaceModels& models, const Fac
       mo[2] = m.bgMotion;
       mo[3] = m.faceMotion;
       out.timings.motion += Now() - tm;
+    }
+    if (options.staticMode) {
+      refinedTracker.Forget();
+      if (plainTracker) plainTracker->Forget();
     }
     out.frames++;
   }

@@ -57,6 +57,13 @@ struct FaceAnalysisOptions {
   // track: frame difference, face warping error, background and face motion per frame pair.
   bool motion = false;
   flow::MotionParams motionParams;
+  // cpuWarp: MediaPipe's CPU converter convention for the detector's and the landmark models'
+  // warps (pixel index = position), as the Python package THEval's reference ran; off = pixel
+  // centres (scale-equivariant, as MediaPipe's GPU converter). image_to_tensor.h.
+  bool cpuWarp = false;
+  // staticMode: Face Mesh's static_image_mode (detection on every frame, no tracking), as the
+  // reference's mouth-quality script runs it.
+  bool staticMode = false;
 };
 
 struct FaceTimings {  // seconds

@@ -1,6 +1,14 @@
 // MediaPipe's ImageToTensorCalculator on the CPU (image_to_tensor_converter_opencv.cc): the
 // ROI's rotated rectangle is warped onto the output tensor with bilinear interpolation on the
 // 8-bit RGB image, then scaled to the tensor's value range.
+//
+// Pixel-centre convention (docs/parity.md, "The landmark offset"): MediaPipe's CPU converter
+// maps the rect's corners to the tensor's corners and hands that matrix to warpPerspective,
+// which takes pixel indices as positions; its GPU converter samples at pixel centres. The two
+// crops differ by 0.5 (s - 1) source pixels (s = source pixels per tensor pixel), and so do
+// the landmarks. Only the centre convention is scale-equivariant (a 2x pixel-doubled frame
+// gives the same normalised landmarks), so it is the default; cpuCorners(true) reproduces
+// the CPU converter (the Python package THEval's reference ran).
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -20,12 +28,14 @@ class ImageToTensor {
   void Convert(const cv::Mat& rgb, const RotatedRect& roi, float* dst);
 
   int width() const { return width_; }
+  void setCpuCorners(bool on) { cpuCorners_ = on; }
   int height() const { return height_; }
 
  private:
   int width_, height_;
   float rangeMin_, rangeMax_;
   BorderMode border_;
+  bool cpuCorners_ = false;
   cv::Mat warped_;  // reused 8-bit crop
 };
 

@@ -29,6 +29,8 @@ class FaceLandmarker {
   // Runs the model on `roi` of `rgb`; writes numPoints() x (x, y, z) in normalised image
   // coordinates to `xyz` and returns the face presence score (sigmoid of the face flag).
   float Run(const cv::Mat& rgb, const NormalizedRect& roi, float* xyz);
+  // The ROI warp's pixel-centre convention (image_to_tensor.h).
+  void setCpuCorners(bool on) { toTensor_.setCpuCorners(on); }
 
   // Time of the last Run's parts, seconds.
   double lastWarpSeconds = 0, lastInferSeconds = 0;

@@ -27,6 +27,8 @@ class FaceTracker {
   explicit FaceTracker(FaceLandmarker& landmarker) : landmarker_(landmarker) {}
   // Whether the next frame needs detections (no ROI carried over).
   bool needsDetection() const { return !tracking_; }
+  // Static-image mode (Face Mesh static_image_mode=True): forget the ROI, detect next frame.
+  void Forget() { tracking_ = false; }
   // detections: this frame's detections when needsDetection() (else ignored).
   // xyz: numPoints() x 3, written when found.
   TrackResult Process(const cv::Mat& rgb, const std::vector<Detection>* detections, float* xyz);

@@ -24,6 +24,9 @@ export interface LandmarkComparison {
   /** 95th percentile of those errors (linear interpolation between order statistics, as numpy's default). */
   p95Px: number;
   maxPx: number;
+  /** Signed mean of (ours - reference) in pixels, x and y separately: a constant offset shows here, noise averages out. NaN when no frame has both. */
+  meanDxPx: number;
+  meanDyPx: number;
 }
 
 /** A frame-major T x n x 3 array (NaN = no face, as in FaceTracks) split into per-frame arrays. */
@@ -62,6 +65,8 @@ export function compareLandmarks(ours: LandmarkFrames, ref: LandmarkFrames, W: n
   const onlyRefFrames: number[] = [];
   let both = 0;
   let points = options.points ?? -1;
+  let sumDx = 0;
+  let sumDy = 0;
   for (let t = 0; t < ours.length; t++) {
     const a = ours[t];
     const b = ref[t];
@@ -82,6 +87,8 @@ export function compareLandmarks(ours: LandmarkFrames, ref: LandmarkFrames, W: n
     for (let i = 0; i < k; i++) {
       const dx = (a[3 * i] - b[3 * i]) * W;
       const dy = (a[3 * i + 1] - b[3 * i + 1]) * H;
+      sumDx += dx;
+      sumDy += dy;
       const e = Math.hypot(dx, dy);
       if (Number.isNaN(e)) throw new Error(`frame ${t}, point ${i}: NaN coordinate in a frame marked as found`);
       errors.push(e);
@@ -101,6 +108,8 @@ export function compareLandmarks(ours: LandmarkFrames, ref: LandmarkFrames, W: n
     meanPx: sorted.length ? sum / sorted.length : NaN,
     p95Px: percentile(sorted, 0.95),
     maxPx: sorted.length ? sorted[sorted.length - 1] : NaN,
+    meanDxPx: sorted.length ? sumDx / sorted.length : NaN,
+    meanDyPx: sorted.length ? sumDy / sorted.length : NaN,
   };
 }
 
@@ -108,6 +117,6 @@ export function compareLandmarks(ours: LandmarkFrames, ref: LandmarkFrames, W: n
 export function formatComparison(label: string, c: LandmarkComparison): string {
   return (
     `${label}: ${c.framesBothFound}/${c.frames} frames both found, only ours ${c.onlyOurs}, only reference ${c.onlyRef}; ` +
-    `${c.points} points: mean ${c.meanPx.toFixed(3)} px, p95 ${c.p95Px.toFixed(3)} px, max ${c.maxPx.toFixed(3)} px`
+    `${c.points} points: mean ${c.meanPx.toFixed(3)} px, p95 ${c.p95Px.toFixed(3)} px, max ${c.maxPx.toFixed(3)} px; signed mean dx ${c.meanDxPx.toFixed(3)} px, dy ${c.meanDyPx.toFixed(3)} px`
   );
 }

@@ -1,0 +1,198 @@
+/**
+ * `npm run bench -- landmark-offset`: signed landmark error of our face pass against
+ * MediaPipe Face Mesh itself (the JS solution in headless Chromium, test/helpers/
+ * mediapipeReference.ts), per clip and model, next to what the warp's pixel-centre
+ * convention predicts.
+ *
+ * Why: a constant (ours - MediaPipe) offset that grows with the face's size is the signature
+ * of a half-pixel convention difference in the ROI -> tensor warp. MediaPipe's CPU converter
+ * (cv::warpPerspective with the rotated rect's corners mapped to the tensor's corners) treats
+ * pixel indices as positions; its GPU converter (the JS solution) samples at pixel centres.
+ * For a tensor pixel of s = roi / 192 frame pixels the two crops differ by 0.5 (s - 1) frame
+ * pixels along the tensor's axes, and the landmarks move with them. `predicted` is that value
+ * with s from MediaPipe's own landmark-derived ROI (box of the landmarks, long side x 1.5).
+ *
+ * Clips: the parity clips (512x512) plus the Hopper clip padded to 720x528 (same face size,
+ * larger frame) and scaled + padded to 640x360 (face 0.69x): if the offset follows the frame
+ * size, the padded clip moves; if it follows the face (ROI) size, only the scaled one does.
+ * Needs Chromium (scripts/setup.sh); MediaPipe runs are cached under $TMPDIR.
+ */
+import { pathToFileURL } from 'node:url';
+import { trackFaces, type TrackFacesOptions } from '../lib/face/trackFaces.js';
+import { PLAIN_POINTS, REFINED_POINTS } from '../lib/tracks.js';
+import { clipSpecs } from '../test/helpers/faceClips.js';
+import { compareLandmarks, splitFrames, type LandmarkFrames } from '../test/helpers/landmarkCompare.js';
+import { ffmpegClip } from '../test/helpers/media.js';
+import { closeMediaPipe, runMediaPipe, toTrack, videoFrames, type RgbFrame } from '../test/helpers/mediapipeReference.js';
+import { analyzeAudio } from '../lib/audio/analyzeAudio.js';
+import { openVideo } from '../lib/decode/video.js';
+import { getMetric } from '../lib/metrics/registry.js';
+import type { MetricId } from '../lib/metrics/types.js';
+import type { AudioTracks, FaceTracks } from '../lib/tracks.js';
+
+export interface OffsetRow {
+  clip: string;
+  size: string;
+  model: 'plain' | 'refined';
+  warp: string;
+  meanPx: number;
+  p95Px: number;
+  meanDxPx: number;
+  meanDyPx: number;
+  /** 0.5 (s - 1) averaged over frames, s = ROI side / 192 from MediaPipe's landmarks. */
+  predictedPx: number;
+}
+
+/** The parity clips and two other frame sizes made from the Hopper clip (audio: the source clip's). */
+export async function offsetClips(): Promise<Array<{ name: string; path: string; audio: string }>> {
+  const hopper = (await clipSpecs.hopper()).path;
+  const moving = (await clipSpecs.hopperMoving()).path;
+  const astronaut = (await clipSpecs.astronaut()).path;
+  return [
+    { name: 'hopper', path: hopper, audio: hopper },
+    { name: 'hopper-moving', path: moving, audio: moving },
+    { name: 'astronaut', path: astronaut, audio: astronaut },
+    { name: 'hopper-pad720x528', path: ffmpegClip('hopper-pad720x528.mp4', ['-i', hopper, '-vf', 'pad=720:528:104:8:gray', '-c:v', 'libx264', '-crf', '12', '-an', 'OUT']), audio: hopper },
+    {
+      name: 'hopper-scaled640x360',
+      path: ffmpegClip('hopper-scaled640x360.mp4', ['-i', hopper, '-vf', 'scale=352:352,pad=640:360:144:4:gray', '-c:v', 'libx264', '-crf', '12', '-an', 'OUT']),
+      audio: hopper,
+    },
+  ];
+}
+
+/** The landmark metrics, computed by theval's metric code (the reference formulas, METRICS.md) on given tracks. */
+export const LANDMARK_ONLY: readonly MetricId[] = ['lip_dynamics', 'eyebrow_dynamics', 'silent_lip_stability', 'lip_sync'];
+
+export interface MetricRow {
+  clip: string;
+  metric: MetricId;
+  mediapipe: number;
+  /** Per warp convention: the value on our landmarks. */
+  ours: Record<string, number>;
+}
+
+function metricValues(face: FaceTracks, audio: AudioTracks): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of LANDMARK_ONLY) out[id] = getMetric(id).compute!({ face, audio }).value;
+  return out;
+}
+
+async function decoded(file: string): Promise<RgbFrame[]> {
+  const out: RgbFrame[] = [];
+  for await (const f of videoFrames(file)) out.push(f);
+  return out;
+}
+
+/** Mean over frames of 0.5 (s - 1): s from the ROI MediaPipe derives from the previous frame's landmarks. */
+function predictedOffset(ref: LandmarkFrames, W: number, H: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let t = 1; t < ref.length; t++) {
+    const p = ref[t - 1];
+    if (!p || !ref[t]) continue;
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let i = 0; i < p.length; i += 3) {
+      x0 = Math.min(x0, p[i]);
+      x1 = Math.max(x1, p[i]);
+      y0 = Math.min(y0, p[i + 1]);
+      y1 = Math.max(y1, p[i + 1]);
+    }
+    const roi = 1.5 * Math.max((x1 - x0) * W, (y1 - y0) * H);
+    sum += 0.5 * (roi / 192 - 1);
+    n++;
+  }
+  return n ? sum / n : NaN;
+}
+
+export async function measureOffsets(warps: Array<{ name: string; options: TrackFacesOptions }>, metricRows: MetricRow[] = []): Promise<OffsetRow[]> {
+  const rows: OffsetRow[] = [];
+  for (const clip of await offsetClips()) {
+    const frames = await decoded(clip.path);
+    const W = frames[0].width;
+    const H = frames[0].height;
+    const refs = {
+      plain: await runMediaPipe(frames, { refineLandmarks: false, mode: 'video' }),
+      refined: await runMediaPipe(frames, { refineLandmarks: true, mode: 'video' }),
+    };
+    // The metrics on MediaPipe's own landmarks (the reference formulas, theval's metric code).
+    const T = frames.length;
+    const reader = await openVideo(clip.path);
+    const fps = reader.info.fps;
+    reader.close();
+    const audio = (await analyzeAudio(clip.audio, fps, T)).tracks;
+    const nanTrack = (k: number) => new Float32Array(T * k).fill(NaN);
+    const mpTracks: FaceTracks = {
+      fps, width: W, height: H, frames: T,
+      landmarks: toTrack(refs.plain, PLAIN_POINTS), refined: toTrack(refs.refined, REFINED_POINTS), box: nanTrack(4), pose: nanTrack(3),
+    };
+    const mp = metricValues(mpTracks, audio);
+    const byMetric = LANDMARK_ONLY.map((metric) => ({ clip: clip.name, metric, mediapipe: mp[metric], ours: {} as Record<string, number> }));
+    metricRows.push(...byMetric);
+    for (const warp of warps) {
+      const t = await trackFaces(clip.path, warp.options);
+      const v = metricValues(t, audio);
+      for (const r of byMetric) r.ours[warp.name] = v[r.metric];
+      for (const model of ['plain', 'refined'] as const) {
+        const ours = splitFrames(model === 'plain' ? t.landmarks : t.refined, model === 'plain' ? PLAIN_POINTS : REFINED_POINTS);
+        const c = compareLandmarks(ours, refs[model], W, H);
+        rows.push({
+          clip: clip.name,
+          size: `${W}x${H}`,
+          model,
+          warp: warp.name,
+          meanPx: c.meanPx,
+          p95Px: c.p95Px,
+          meanDxPx: c.meanDxPx,
+          meanDyPx: c.meanDyPx,
+          predictedPx: predictedOffset(refs[model], W, H),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const warps: Array<{ name: string; options: TrackFacesOptions }> = [
+    { name: 'centres', options: {} },
+    { name: 'cpu-opencv', options: { cpuWarp: true } },
+  ];
+  try {
+    const metricRows: MetricRow[] = [];
+    const rows = await measureOffsets(warps, metricRows);
+    console.log('| clip | frame | model | warp | mean px | p95 px | signed dx px | signed dy px | predicted 0.5(s-1) px |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows)
+      console.log(
+        `| ${r.clip} | ${r.size} | ${r.model} | ${r.warp} | ${r.meanPx.toFixed(3)} | ${r.p95Px.toFixed(3)} | ${r.meanDxPx.toFixed(3)} | ${r.meanDyPx.toFixed(3)} | ${r.predictedPx.toFixed(3)} |`,
+      );
+    const rel = (a: number, b: number) => Math.abs(a / b - 1);
+    console.log('\nmetrics (reference formulas) on our landmarks vs on MediaPipe\'s: value, |ours / MediaPipe - 1|');
+    console.log(`| clip | metric | MediaPipe | ${warps.map((w) => `${w.name} | rel`).join(' | ')} |`);
+    console.log(`|---|---|---|${warps.map(() => '---|---').join('|')}|`);
+    for (const r of metricRows)
+      console.log(`| ${r.clip} | ${r.metric} | ${r.mediapipe.toPrecision(5)} | ${warps.map((w) => `${r.ours[w.name].toPrecision(5)} | ${(100 * rel(r.ours[w.name], r.mediapipe)).toFixed(2)}%`).join(' | ')} |`);
+    const median = (xs: number[]) => {
+      const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+      return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+    };
+    const summary: Record<string, Record<string, { median: number; max: number }>> = {};
+    for (const id of LANDMARK_ONLY) {
+      summary[id] = {};
+      for (const w of warps) {
+        const e = metricRows.filter((r) => r.metric === id).map((r) => rel(r.ours[w.name], r.mediapipe));
+        summary[id][w.name] = { median: median(e), max: Math.max(...e.filter((x) => Number.isFinite(x))) };
+      }
+      console.log(`${id}: ${warps.map((w) => `${w.name} median ${(100 * summary[id][w.name].median).toFixed(2)}%, max ${(100 * summary[id][w.name].max).toFixed(2)}%`).join('; ')}`);
+    }
+    return { rows, metricRows, metricSummary: summary };
+  } finally {
+    await closeMediaPipe();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await run();
+  console.log(JSON.stringify(r));
+}
