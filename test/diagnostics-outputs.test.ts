@@ -47,13 +47,15 @@ describe('evaluate writes the diagnostics everywhere', () => {
   it('per-diagnostic CSVs in <method>/diagnostics/, not where the reference collect step reads', () => {
     const rec = records().find((r) => r.method === 'flicker');
     const dir = path.join(out, 'flicker', 'diagnostics');
-    expect(readdirSync(dir).sort()).toEqual(['av_offset.csv', 'background_motion.csv', 'background_motion_relative.csv', 'face_warping_error.csv', 'frame_difference.csv']);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()).toEqual(['av_offset.csv', 'background_motion.csv', 'background_motion_relative.csv', 'face_warping_error.csv', 'frame_difference.csv']);
     const text = readFileSync(path.join(dir, 'face_warping_error.csv'), 'utf8');
     const lines = text.trim().split('\n');
     expect(lines[0]).toBe('Video Path,Face warping error');
     expect(Number(lines[1].split(',')[1])).toBe(rec.diagnostics.face_warping_error.value);
     expect(lines[lines.length - 1]).toBe(`Average Face warping error: ${lines[1].split(',')[1]}`);
     expect(readFileSync(path.join(dir, 'av_offset.csv'), 'utf8').split('\n')[0]).toBe('Video Path,Confidence,Audio-video offset (ms)');
+    // Each with its provenance sidecar (which backends and profile made it), as the metric CSVs.
+    expect(JSON.parse(readFileSync(path.join(dir, 'face_warping_error.provenance.json'), 'utf8')).configHash).toBe(rec.configHash);
     // Only THEval metrics directly in the method folder.
     expect(readdirSync(path.join(out, 'flicker')).filter((f) => f.endsWith('.csv')).sort()).toEqual(['lip_dynamics.csv', 'lip_sync.csv']);
   });

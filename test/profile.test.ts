@@ -43,7 +43,7 @@ describe('profiles and quirks', () => {
   it('reference = every quirk but frame-cap-500; toggles; labels; bad names', () => {
     expect(resolveProfile()).toEqual(CLEAN);
     const ref = resolveProfile({ profile: 'reference' });
-    expect(ref.quirks).toEqual(['cpu-warp', 'bgr-lipsync', 'squash256', 'static-mouth', 'loudness-44k']);
+    expect(ref.quirks).toEqual(['cpu-warp', 'bgr-lipsync', 'squash256', 'static-mouth', 'loudness-44k', 'pyiqa-batching']);
     expect(profileLabel(ref)).toBe('reference');
     expect(profileLabel(resolveProfile({ profile: 'reference', quirks: ['frame-cap-500'], noQuirks: ['squash256'] }))).toBe('reference+frame-cap-500-squash256');
     expect(profileLabel(resolveProfile({ quirks: ['bgr-lipsync'] }))).toBe('clean+bgr-lipsync');
@@ -59,7 +59,7 @@ describe('profiles and quirks', () => {
     const ref = analysisConfig(defaultProviders({ profile: resolveProfile({ profile: 'reference' }) }), metrics);
     const oneQuirk = analysisConfig(defaultProviders({ profile: resolveProfile({ quirks: ['loudness-44k'] }) }), metrics);
     expect(clean.config.profile).toBeUndefined();
-    expect(ref.config.profile).toEqual({ label: 'reference', quirks: ['cpu-warp', 'bgr-lipsync', 'squash256', 'static-mouth', 'loudness-44k'] });
+    expect(ref.config.profile).toEqual({ label: 'reference', quirks: ['cpu-warp', 'bgr-lipsync', 'squash256', 'static-mouth', 'loudness-44k', 'pyiqa-batching'] });
     expect(new Set([clean.hash, ref.hash, oneQuirk.hash]).size).toBe(3);
     const file = stillClip('profile-grace', GRACE, '', 3);
     const r = await analyzeVideo(file, { profile: 'reference', metrics: ['eyebrow_dynamics'] });
