@@ -47,6 +47,8 @@ export interface NativeProbeResult extends NativeVideoInfo {
   corruptFrames: number;
   /** Human-readable notes about what was lost (truncation, errors). Empty when clean. */
   warnings: string[];
+  /** Each decoded frame's timestamp in seconds (its pts), in decode-output order; NaN where a frame has none. */
+  frameTimes: Float64Array;
 }
 
 export interface NativeReaderOptions {
@@ -71,6 +73,8 @@ export interface NativeVideoReader {
   /** Decodes up to `maxFrames` frames into `dst` (frame after frame); resolves with how many. 0 = end. */
   read(dst: Uint8Array | Float32Array, maxFrames: number): Promise<number>;
   stats(): NativeReadStats;
+  /** Timestamps (seconds) of the frames read so far, one per frame; NaN where a frame has none. */
+  frameTimes(): Float64Array;
   close(): void;
 }
 

@@ -58,6 +58,18 @@ export class VideoReader {
    * how many were written (0 at the end). `dst` must hold maxFrames frames.
    */
   async read(dst: Uint8Array | Float32Array, maxFrames = 1): Promise<number> {
+    // Checked here as well as natively: a clear message for Infinity, 1e30, 2**63, NaN, strings.
+    if (typeof maxFrames !== 'number' || !Number.isSafeInteger(maxFrames) || maxFrames < 1) {
+      throw new TheValError('BAD_ARGUMENT', `read(): maxFrames must be a positive safe integer, got ${describe(maxFrames)}`, this.info.path);
+    }
+    const have = dst instanceof Uint8Array || dst instanceof Float32Array ? Math.floor(dst.byteLength / this.frameBytes) : 0;
+    if (maxFrames > have) {
+      throw new TheValError(
+        'BAD_ARGUMENT',
+        `read(): the buffer holds ${have} frame(s) of ${this.frameBytes} bytes, asked for ${maxFrames}`,
+        this.info.path,
+      );
+    }
     try {
       return await this.reader.read(dst, maxFrames);
     } catch (e) {
@@ -74,9 +86,27 @@ export class VideoReader {
     }
   }
 
+  /**
+   * The timestamps (seconds, the frames' pts) of the frames read so far, one per frame in
+   * read order; NaN for a frame without one. On a variable-frame-rate video these differ from
+   * `i / info.fps`.
+   */
+  frameTimes(): Float64Array {
+    try {
+      return this.reader.frameTimes();
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
   close(): void {
     this.reader.close();
   }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return `a ${typeof v}`;
 }
 
 export async function openVideo(path: string, options: OpenVideoOptions = {}): Promise<VideoReader> {

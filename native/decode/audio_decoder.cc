@@ -87,8 +87,13 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   int outRate = sampleRate > 0 ? sampleRate : out.sourceSampleRate;
   if (outRate <= 0) throw Error("NOT_MEDIA", path + ": the audio stream has no sample rate", path);
   out.sampleRate = outRate;
-  if (st->duration != AV_NOPTS_VALUE)
-    out.samples.reserve(size_t(st->duration * av_q2d(st->time_base) * outRate * 1.01) + 4096);
+  // Room for the stated duration, up front; the stated duration is the container's word
+  // (a damaged header said 5e9 s and the reservation threw), so it is trusted only up to
+  // about 5 minutes at 48 kHz. Longer audio grows the vector as it decodes.
+  if (st->duration != AV_NOPTS_VALUE) {
+    const double want = double(st->duration) * av_q2d(st->time_base) * outRate * 1.01;
+    if (want > 0 && want < 16e6) out.samples.reserve(size_t(want) + 4096);
+  }
 
   InstallFfmpegLog();
   LogErrors logged;

@@ -138,8 +138,9 @@ const AVFrame* VideoDecoder::NextFrame() {
     if (r == 0) {
       stats_.framesRead++;
       if (frame_->decode_error_flags || (frame_->flags & AV_FRAME_FLAG_CORRUPT)) stats_.corruptFrames++;
-      if (frame_->best_effort_timestamp != AV_NOPTS_VALUE) {
-        const double t = Seconds(frame_->best_effort_timestamp, fmt_->streams[stream_]->time_base);
+      const double t = Seconds(frame_->best_effort_timestamp, fmt_->streams[stream_]->time_base);
+      stats_.frameTimes.push_back(t);
+      if (std::isfinite(t)) {
         if (!std::isfinite(stats_.firstTime)) stats_.firstTime = t;
         if (!std::isfinite(stats_.lastTime) || t > stats_.lastTime) stats_.lastTime = t;
       }
