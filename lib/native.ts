@@ -281,6 +281,8 @@ export interface NativeBinding {
   ffmpegVersion: string;
   probe(path: string): Promise<NativeProbeResult>;
   openVideo(path: string, options: NativeReaderOptions): Promise<NativeVideoReader>;
+  /** The video stream's packet timestamps in seconds, sorted (demuxed, not decoded). */
+  videoTimestamps(path: string): Promise<{ times: Float64Array; missing: number; fps: number }>;
   decodeAudio(path: string, sampleRate: number): Promise<NativeAudio>;
   /** Test hook: theval's yuv420p -> rgb24 routine against the system's libswscale (synchronous). */
   checkYuv420Rgb24(options: {
