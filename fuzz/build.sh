@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harness over native/decode/* (the addon's own decode sources) with
-# clang, ASan and UBSan. Output: build/fuzz/decode_fuzzer (build/ is not tracked).
+# clang, ASan and UBSan. Output: fuzz/out/decode_fuzzer (not tracked).
 #   bash fuzz/build.sh            # build (skipped when newer than its sources)
 # Needs clang and libclang-rt (Debian: clang, libclang-rt-14-dev) and the FFmpeg -dev packages.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="$root/build/fuzz"
+out="$root/fuzz/out"  # not under build/: a cmake-js --force rebuild empties build/
 mkdir -p "$out"
 CXX="${CXX_FUZZ:-clang++}"
 command -v "$CXX" >/dev/null || { echo "fuzz/build.sh: $CXX not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 3; }

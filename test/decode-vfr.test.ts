@@ -4,7 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { analyzeVideo, frameTimingDrift, measureFrameTiming, openVideo, probe } from '../lib/index.js';
+import { analyzeVideo, frameTimingDrift, measureFrameTiming, openVideo, probe, type Providers } from '../lib/index.js';
+// @ts-expect-error: plain JS test fixture
 import { makeProviders } from './fixtures/fakeProviders.mjs';
 import { clips } from './helpers/media.js';
 
@@ -70,11 +71,11 @@ describe('frame timestamps', () => {
   });
 
   it('an analysis of a VFR video warns with the drift; a CFR one does not', async () => {
-    const vfr = await analyzeVideo(clips.vfr(), { providers: makeProviders({ quality: false }), metrics: ['lip_sync'] });
+    const vfr = await analyzeVideo(clips.vfr(), { providers: makeProviders({ quality: false }) as Providers, metrics: ['lip_sync'] });
     const w = vfr.warnings.find((x) => x.startsWith('variable frame rate'));
     const want = Math.round(driftOf(ffprobeTimes(clips.vfr())) * 1000);
     expect(w, JSON.stringify(vfr.warnings)).toContain(`by up to ${want} ms (frame 49)`);
-    const cfr = await analyzeVideo(clips.h264(), { providers: makeProviders({ quality: false }), metrics: ['lip_sync'] });
+    const cfr = await analyzeVideo(clips.h264(), { providers: makeProviders({ quality: false }) as Providers, metrics: ['lip_sync'] });
     expect(cfr.warnings.some((x) => x.startsWith('variable frame rate'))).toBe(false);
   });
 });

@@ -89,7 +89,7 @@ constexpr bool kFlushOnReconfigure = false;
 DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   FormatPtr fmt = OpenMedia(path);
   int stream = FindStream(fmt.get(), AVMEDIA_TYPE_AUDIO);
-  if (stream < 0) throw Error("NO_AUDIO_STREAM", path + ": has no audio stream", path);
+  if (stream < 0) ThrowNoStream(fmt.get(), AVMEDIA_TYPE_AUDIO, path);
   CodecPtr codec = OpenDecoder(fmt.get(), stream, 1, path);
   const AVStream* st = fmt->streams[stream];
 

@@ -131,7 +131,7 @@ class TimestampsWorker : public PromiseWorker {
   void Run() override {
     FormatPtr fmt = OpenMedia(path_);
     const int stream = FindStream(fmt.get(), AVMEDIA_TYPE_VIDEO);
-    if (stream < 0) throw Error("NO_VIDEO_STREAM", path_ + ": has no video stream", path_);
+    if (stream < 0) ThrowNoStream(fmt.get(), AVMEDIA_TYPE_VIDEO, path_);
     const AVStream* st = fmt->streams[stream];
     const AVRational rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate : st->r_frame_rate;
     fps_ = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0;

@@ -79,7 +79,7 @@ VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& option
   info_.autorotate = options.autorotate;
   fmt_ = OpenMedia(path);
   stream_ = FindStream(fmt_.get(), AVMEDIA_TYPE_VIDEO);
-  if (stream_ < 0) throw Error("NO_VIDEO_STREAM", path + ": has no video stream", path);
+  if (stream_ < 0) ThrowNoStream(fmt_.get(), AVMEDIA_TYPE_VIDEO, path);
   AVStream* st = fmt_->streams[stream_];
   codec_ = OpenDecoder(fmt_.get(), stream_, options.threads, path);
   frame_ = NewFrame();
