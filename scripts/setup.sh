@@ -11,12 +11,14 @@ log() { printf 'theval setup: %s\n' "$*" >&2; }
 # Build: g++, cmake, ninja, pkg-config, FFmpeg and OpenCV headers (git: the build test copies the tracked tree). Run time: ffmpeg's
 # libraries, OpenCV (+ opencv-data for BRISQUE's trained model). Tests and samples:
 # the ffmpeg CLI (reference decoder), espeak-ng and sox (speech), python3-opencv (reference
-# BRISQUE), chromium (MediaPipe's own solution as a reference, where available).
+# BRISQUE), chromium (MediaPipe's own solution as a reference, where available), clang +
+# libclang-rt (libFuzzer, ASan, UBSan: the fuzzing test over native/decode, fuzz/).
 APT_PACKAGES=(
   ca-certificates git g++ make cmake ninja-build pkg-config python3
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libffmpeg-nvenc-dev
   ffmpeg libopencv-dev opencv-data
   espeak-ng sox python3-opencv python3-numpy
+  clang libclang-rt-14-dev
   chromium
 )
 missing=()

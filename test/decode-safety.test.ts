@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { openVideo } from '../lib/index.js';
+import { openVideo, probe } from '../lib/index.js';
 import { clips, ffmpegClip } from './helpers/media.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -182,5 +182,22 @@ describe('a buffer detached while a read is pending', () => {
     const out = r.out as { detached: number[]; undisturbed: number[] };
     expect(out.undisturbed.every(Number.isFinite)).toBe(true);
     expect(out.detached).toEqual(out.undisturbed);
+  });
+});
+
+describe('fuzzer finds (fuzz/regressions/)', () => {
+  it('a damaged WebM stating 769x12033 for 48x32 frames: the frames keep their decoded size, as ffmpeg', async () => {
+    // Before: every frame was upscaled to the stated size (27 MB per frame from a 12 KB
+    // file; the fuzzer's 25 s timeout). The truth: ffprobe's decoded frame size.
+    const file = path.join(root, 'fuzz/regressions/video-size-from-damaged-header');
+    const sizes = new Set(
+      spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'frame=width,height', '-of', 'csv=p=0', file], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
+    expect([...sizes]).toEqual(['48,32']);
+    const p = await probe(file);
+    expect([p.width, p.height]).toEqual([48, 32]);
+    expect(p.frameCount).toBeGreaterThan(0);
   });
 });

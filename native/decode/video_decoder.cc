@@ -96,16 +96,17 @@ VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& option
   info_.streamDuration = Seconds(st->duration, st->time_base);
   info_.rotation = StreamRotation(st);
 
-  if (st->codecpar->width <= 0 || st->codecpar->height <= 0) {
-    // Size unknown until the first frame: decode it now and hand it out first.
-    if (!NextFrame()) throw Error("NO_FRAMES", path + ": the video stream has no decodable frame", path);
-    peeked_ = true;
-    info_.codedWidth = frame_->width;
-    info_.codedHeight = frame_->height;
-  } else {
-    info_.codedWidth = st->codecpar->width;
-    info_.codedHeight = st->codecpar->height;
+  // The output size is the first decoded frame's, as ffmpeg's CLI configures its filters
+  // from the first frame; the container's stated size is not trusted (the fuzzer found a
+  // 12 KB WebM stating 769x12033 for 48x32 VP9 frames: every frame was upscaled to 27 MB).
+  // That frame is decoded now and handed out first.
+  if (!NextFrame()) {
+    const std::vector<std::string> w = stats_.Warnings(info_, true);
+    throw Error("NO_FRAMES", path + ": the video stream has no decodable frame" + (w.empty() ? "" : " (" + w[0] + ")"), path);
   }
+  peeked_ = true;
+  info_.codedWidth = frame_->width;
+  info_.codedHeight = frame_->height;
   const char* pf = av_get_pix_fmt_name(AVPixelFormat(st->codecpar->format));
   info_.pixelFormat = pf ? pf : "unknown";
   bool swap = info_.autorotate && (info_.rotation == 90 || info_.rotation == 270);
