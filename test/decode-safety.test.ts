@@ -185,6 +185,21 @@ describe('a buffer detached while a read is pending', () => {
   });
 });
 
+describe('close() while a read is pending', () => {
+  it('the read still delivers its frames, equal to an undisturbed read', async () => {
+    const a = await openVideo(clips.h264());
+    const b = await openVideo(clips.h264());
+    const bufA = a.allocate(8), bufB = b.allocate(8);
+    const p = a.read(bufA, 8);
+    a.close();
+    expect(await p).toBe(8);
+    expect(await b.read(bufB, 8)).toBe(8);
+    b.close();
+    expect(Buffer.from(bufA.buffer).equals(Buffer.from(bufB.buffer))).toBe(true);
+    await expect(a.read(bufA, 1)).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
+
 describe('fuzzer finds (fuzz/regressions/)', () => {
   it('a damaged WebM stating 769x12033 for 48x32 frames: the frames keep their decoded size, as ffmpeg', async () => {
     // Before: every frame was upscaled to the stated size (27 MB per frame from a 12 KB

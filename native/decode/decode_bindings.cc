@@ -297,11 +297,13 @@ class ReadWorker : public PromiseWorker {
                         "");
     if (bytes > 0)
       std::memcpy(static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset(), state_->staging.data(), bytes);
+    if (state_->closed) std::vector<uint8_t>().swap(state_->staging);  // closed during this read
     return Num(env, double(count_));
   }
+  // Runs before Result(): the staging buffer must outlive it (released there when closed).
   void Settled() override {
     state_->busy = false;
-    if (state_->closed) state_->decoder.reset(), state_->converter.reset(), std::vector<uint8_t>().swap(state_->staging);
+    if (state_->closed) state_->decoder.reset(), state_->converter.reset();
   }
 
  private:
