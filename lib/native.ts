@@ -75,6 +75,8 @@ export interface NativeVideoReader {
   stats(): NativeReadStats;
   /** Timestamps (seconds) of the frames read so far, one per frame; NaN where a frame has none. */
   frameTimes(): Float64Array;
+  /** Native memory that read() decodes into directly (zero copy), co-owned by pending reads. */
+  allocate(bytes: number): ArrayBuffer;
   close(): void;
 }
 

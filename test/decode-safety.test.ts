@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openVideo, probe } from '../lib/index.js';
-import { clips, ffmpegClip } from './helpers/media.js';
+import { clips, ffmpegClip, ffmpegFrames } from './helpers/media.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -182,6 +182,46 @@ describe('a buffer detached while a read is pending', () => {
     const out = r.out as { detached: number[]; undisturbed: number[] };
     expect(out.undisturbed.every(Number.isFinite)).toBe(true);
     expect(out.detached).toEqual(out.undisturbed);
+  });
+});
+
+describe('reader.allocate(): zero-copy buffers that stay safe', () => {
+  it('cannot be transferred away during a read (structuredClone copies it); the read delivers the frames ffmpeg decodes', async () => {
+    const file = clips.h264();
+    const reader = await openVideo(file);
+    const buf = reader.allocate(8) as Uint8Array;
+    const p = reader.read(buf, 8);
+    const copy = structuredClone(buf.buffer, { transfer: [buf.buffer] });
+    expect(buf.byteLength).toBe(reader.frameBytes * 8); // not detached
+    expect(copy.byteLength).toBe(buf.byteLength);
+    expect(await p).toBe(8);
+    reader.close();
+    const ref = ffmpegFrames(file);
+    expect(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).equals(ref.subarray(0, buf.byteLength))).toBe(true);
+  });
+
+  it('the addon\'s own allocate(), transferred and collected during a read: no crash (the read co-owns the memory)', () => {
+    const r = child(
+      `
+      const out = [];
+      for (let round = 0; round < 5; round++) {
+        const reader = await addon.openVideo(file, { threads: 1, autorotate: true, format: 'rgb24', gpu: false });
+        let buf = new Uint8Array(reader.allocate(reader.frameBytes * 16));
+        const p = reader.read(buf, 16).then((n) => 'resolved ' + n, code);
+        structuredClone(buf.buffer, { transfer: [buf.buffer] });
+        buf = null;
+        for (let i = 0; i < 20; i++) { new Uint8Array(1 << 20).fill(7); global.gc(); }
+        out.push(await p);
+        reader.close();
+      }
+      return out;`,
+      clips.h264(),
+    );
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    // Node 20 copies such an external buffer instead of detaching it, so the read completes;
+    // were it detached, the read would reject with BAD_ARGUMENT. Either way, no crash.
+    for (const o of r.out as string[]) expect(o).toMatch(/^(resolved 16|BAD_ARGUMENT)$/);
   });
 });
 

@@ -3,6 +3,7 @@
  * or iterate frames through one recycled buffer. All decoding runs on libuv worker
  * threads; frames land in the caller's typed array without a copy.
  */
+import { markAsUntransferable } from 'node:worker_threads';
 import { fromNative, TheValError } from '../errors.js';
 import { native, type NativeProbeResult, type NativeReadStats, type NativeVideoInfo, type NativeVideoReader } from '../native.js';
 
@@ -46,11 +47,25 @@ export class VideoReader {
     this.format = format;
   }
 
-  /** A buffer that holds `frames` frames in this reader's format. */
+  /**
+   * A buffer that holds `frames` frames in this reader's format. Reads decode straight into
+   * it (no copy): its memory is native and co-owned by a pending read. It cannot be
+   * transferred (postMessage / structuredClone copy it instead), so a read never writes into
+   * memory another thread owns. Any other Uint8Array / Float32Array works too, at the cost of
+   * one copy per frame (docs/decode.md).
+   */
   allocate(frames = 1): Uint8Array | Float32Array {
-    return this.format === 'rgb24'
-      ? new Uint8Array(this.frameBytes * frames)
-      : new Float32Array((this.frameBytes / 4) * frames);
+    if (!Number.isSafeInteger(frames) || frames < 1) {
+      throw new TheValError('BAD_ARGUMENT', `allocate(): frames must be a positive safe integer, got ${describe(frames)}`, this.info.path);
+    }
+    let ab: ArrayBuffer;
+    try {
+      ab = this.reader.allocate(this.frameBytes * frames);
+    } catch (e) {
+      throw fromNative(e);
+    }
+    markAsUntransferable(ab);
+    return this.format === 'rgb24' ? new Uint8Array(ab) : new Float32Array(ab);
   }
 
   /**

@@ -178,17 +178,40 @@ Napi::Value VideoTimestamps(const Napi::CallbackInfo& info) {
 
 enum class PixelLayout { kRgb24, kRgbF32 };
 
+struct FrameBlock {
+  std::unique_ptr<uint8_t[]> data;
+  size_t size = 0;
+};
+
 struct ReaderState {
   std::unique_ptr<VideoDecoder> decoder;
   PixelLayout layout = PixelLayout::kRgb24;
   bool gpu = false;
   std::unique_ptr<gpu::YuvToRgbConverter> converter;
   int64_t cpuFallbackFrames = 0;
-  // Frames are decoded here, off the JS thread, and copied into the caller's buffer on the
-  // JS thread when the read settles: the worker never holds a pointer into JS memory, so a
-  // buffer detached or transferred (structuredClone, postMessage) while a read is pending
-  // cannot be written after it changed owner or was freed. Reused across reads.
+  // Frames for a caller's own buffer are decoded here, off the JS thread, and copied into
+  // it on the JS thread when the read settles: the worker never holds a pointer into memory
+  // it does not own, so a buffer detached or transferred (structuredClone, postMessage)
+  // while a read is pending cannot be written after it changed owner or was freed.
+  // Reused across reads.
   std::vector<uint8_t> staging;
+  // Buffers from reader.allocate(): native memory the worker co-owns (a shared_ptr), so it
+  // decodes into them directly, with no copy; they stay valid whatever JS does meanwhile.
+  std::vector<std::weak_ptr<FrameBlock>> blocks;
+
+  // The live block holding [p, p + n), if any.
+  std::shared_ptr<FrameBlock> BlockOf(const uint8_t* p, size_t n) {
+    std::shared_ptr<FrameBlock> hit;
+    size_t live = 0;
+    for (auto& w : blocks) {
+      std::shared_ptr<FrameBlock> b = w.lock();
+      if (!b) continue;
+      blocks[live++] = w;
+      if (!hit && p >= b->data.get() && n <= b->size && size_t(p - b->data.get()) <= b->size - n) hit = b;
+    }
+    blocks.resize(live);
+    return hit;
+  }
   bool busy = false;
   bool closed = false;
 
@@ -247,8 +270,11 @@ class OpenWorker : public PromiseWorker {
 
 class ReadWorker : public PromiseWorker {
  public:
-  ReadWorker(Napi::Env env, std::shared_ptr<ReaderState> state, Napi::TypedArray dst, size_t maxFrames)
-      : PromiseWorker(env), state_(std::move(state)), maxFrames_(maxFrames) {
+  // block: the reader-allocated memory dst lies in (decode straight into it at direct), or
+  // null (decode into the staging buffer, copied into dst when the read settles).
+  ReadWorker(Napi::Env env, std::shared_ptr<ReaderState> state, Napi::TypedArray dst, size_t maxFrames,
+             std::shared_ptr<FrameBlock> block, uint8_t* direct)
+      : PromiseWorker(env), state_(std::move(state)), maxFrames_(maxFrames), block_(std::move(block)), direct_(direct) {
     dstRef_ = Napi::Persistent(dst.As<Napi::Object>());
   }
 
@@ -258,8 +284,11 @@ class ReadWorker : public PromiseWorker {
     VideoDecoder& dec = *s.decoder;
     const size_t frameBytes = s.FrameBytes();
     const VideoInfo& vi = dec.info();
-    if (s.staging.size() < maxFrames_ * frameBytes) s.staging.resize(maxFrames_ * frameBytes);
-    uint8_t* base = s.staging.data();
+    uint8_t* base = direct_;
+    if (!base) {
+      if (s.staging.size() < maxFrames_ * frameBytes) s.staging.resize(maxFrames_ * frameBytes);
+      base = s.staging.data();
+    }
     while (count_ < maxFrames_) {
       const AVFrame* f = dec.NextFrame();
       if (!f) break;
@@ -295,6 +324,7 @@ class ReadWorker : public PromiseWorker {
                         "read(): the buffer was detached or transferred while the read was pending; the " +
                             std::to_string(count_) + " frame(s) decoded for it were dropped",
                         "");
+    if (direct_) return Num(env, double(count_));  // already in place
     if (bytes > 0)
       std::memcpy(static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset(), state_->staging.data(), bytes);
     if (state_->closed) std::vector<uint8_t>().swap(state_->staging);  // closed during this read
@@ -310,6 +340,8 @@ class ReadWorker : public PromiseWorker {
   std::shared_ptr<ReaderState> state_;
   Napi::ObjectReference dstRef_;  // released with the worker, after Result() copied into it
   size_t maxFrames_;
+  std::shared_ptr<FrameBlock> block_;  // keeps direct_'s memory alive until the worker is gone
+  uint8_t* direct_ = nullptr;
   size_t count_ = 0;
   size_t frameBytes_ = 0;
 };
@@ -321,6 +353,7 @@ class VideoReader : public Napi::ObjectWrap<VideoReader> {
                        {InstanceMethod<&VideoReader::Read>("read"),
                         InstanceMethod<&VideoReader::Stats>("stats"),
                         InstanceMethod<&VideoReader::FrameTimes>("frameTimes"),
+                        InstanceMethod<&VideoReader::Allocate>("allocate"),
                         InstanceMethod<&VideoReader::Close>("close")});
   }
 
@@ -369,8 +402,10 @@ class VideoReader : public Napi::ObjectWrap<VideoReader> {
                             Napi::Value(info[1]).ToString().Utf8Value() + " frame(s)",
                         "");
     const size_t maxFrames = size_t(maxFramesD);  // <= have / frameBytes: the product cannot overflow
+    uint8_t* base = static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset();
+    std::shared_ptr<FrameBlock> block = state_->BlockOf(base, maxFrames * frameBytes);
     state_->busy = true;
-    auto* w = new ReadWorker(env, state_, dst, maxFrames);
+    auto* w = new ReadWorker(env, state_, dst, maxFrames, block, block ? base : nullptr);
     w->Queue();
     return w->Promise();
   }
@@ -389,6 +424,31 @@ class VideoReader : public Napi::ObjectWrap<VideoReader> {
     o.Set("rgbFrames", conv);
     o.Set("warnings", Strings(env, state_->Warnings()));
     return o;
+  }
+
+  // allocate(bytes) -> ArrayBuffer over native memory this reader's reads write into
+  // directly (zero copy). The memory lives until both JS and any pending read let go.
+  Napi::Value Allocate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (state_->closed) throw MakeJsError(env, "CLOSED", "the video reader is closed", "");  // busy is fine
+    const double bytes = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : NAN;
+    if (!IsIntegerIn(bytes, 1, double(size_t(1) << 40)))
+      throw MakeJsError(env, "BAD_ARGUMENT", "allocate(bytes): bytes must be an integer in 1..2^40", "");
+    auto block = std::make_shared<FrameBlock>();
+    block->size = size_t(bytes);
+    block->data.reset(new (std::nothrow) uint8_t[block->size]());
+    if (!block->data) throw MakeJsError(env, "OUT_OF_MEMORY", "allocate(): out of memory", "");
+    state_->blocks.push_back(block);
+    auto* owner = new std::shared_ptr<FrameBlock>(block);
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(
+        env, block->data.get(), block->size,
+        [](Napi::Env e, void*, std::shared_ptr<FrameBlock>* o) {
+          Napi::MemoryManagement::AdjustExternalMemory(e, -int64_t((*o)->size));
+          delete o;
+        },
+        owner);
+    Napi::MemoryManagement::AdjustExternalMemory(env, int64_t(block->size));
+    return ab;
   }
 
   // Timestamps (seconds) of the frames decoded so far, one per frame, in read() order.
