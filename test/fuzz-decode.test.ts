@@ -2,7 +2,8 @@
  * A short, seeded libFuzzer run over the native decode layer (fuzz/decode_fuzzer.cc: probe,
  * video decode to RGB24 / planar float, audio decode, all under ASan + UBSan), from the seed
  * corpus fuzz/make_corpus.sh generates plus fuzz/regressions/ (inputs that once failed).
- * Any crash, sanitizer report, leak-free abort, unexpected exception or 25 s hang fails it.
+ * Any crash, sanitizer report, unexpected exception or hang (120 s: damaged Matroska inputs
+ * took up to 30 s on the loaded shared machine, 0.8 s alone) fails it.
  * The long runs and what they found: docs/fuzzing.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,7 +33,7 @@ describe('libFuzzer over native/decode', () => {
     mkdirSync(corpus);
     const r = spawnSync(
       path.join(root, 'fuzz/out/decode_fuzzer'),
-      [`-runs=${RUNS}`, '-seed=1', '-timeout=25', '-rss_limit_mb=4096', `-artifact_prefix=${work}/`, corpus, seeds, path.join(root, 'fuzz/regressions')],
+      [`-runs=${RUNS}`, '-seed=1', '-timeout=120', '-rss_limit_mb=4096', `-artifact_prefix=${work}/`, corpus, seeds, path.join(root, 'fuzz/regressions')],
       { cwd: work, encoding: 'utf8', env: { ...process.env, THEVAL_FUZZ_DIR: work }, maxBuffer: 1 << 28 },
     );
     const log = r.stderr;
