@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { fromNative, TheValError } from './errors.js';
 import { openVideo, type VideoInfo } from './decode/video.js';
+import { frameTimingWarning, measureFrameTiming } from './decode/timing.js';
 import { native } from './native.js';
 import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
 import { frameMean, mouthBox, type QualityImage } from './metrics/quality.js';
@@ -504,6 +505,9 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   let audioFailure: string | undefined;
   if (need.audio && face && providers.audio) {
     const t = performance.now();
+    // Frame t sits at t / fps on the audio axis; say so when the real frame times drift (VFR).
+    const vfr = await measureFrameTiming(file, face.fps).then((m) => frameTimingWarning(m, face!.fps), () => null);
+    if (vfr) warnings.push(vfr);
     try {
       audio = await providers.audio.analyze(file, face.fps, face.frames, ctx);
       if (!audio?.tracks || audio.tracks.rms?.length !== face.frames) {

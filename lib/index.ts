@@ -5,6 +5,7 @@
 export { TheValError, isTheValError, type TheValErrorCode } from './errors.js';
 export { probe, openVideo, frames, VideoReader, type VideoInfo, type ProbeResult, type OpenVideoOptions, type Frame, type PixelFormat, type ReadStats } from './decode/video.js';
 export { decodeAudio, type DecodedAudio } from './decode/audio.js';
+export { frameTimingDrift, measureFrameTiming, frameTimingWarning, type FrameTiming } from './decode/timing.js';
 export { analyzeAudio, type AudioAnalysis, type AnalyzeAudioOptions } from './audio/analyzeAudio.js';
 export { gpuInfo, type GpuInfo } from './gpu.js';
 export { version } from './version.js';

@@ -47,6 +47,8 @@ export interface NativeProbeResult extends NativeVideoInfo {
   corruptFrames: number;
   /** Human-readable notes about what was lost (truncation, errors). Empty when clean. */
   warnings: string[];
+  /** Each decoded frame's timestamp in seconds (its pts), in decode-output order; NaN where a frame has none. */
+  frameTimes: Float64Array;
 }
 
 export interface NativeReaderOptions {
@@ -71,6 +73,10 @@ export interface NativeVideoReader {
   /** Decodes up to `maxFrames` frames into `dst` (frame after frame); resolves with how many. 0 = end. */
   read(dst: Uint8Array | Float32Array, maxFrames: number): Promise<number>;
   stats(): NativeReadStats;
+  /** Timestamps (seconds) of the frames read so far, one per frame; NaN where a frame has none. */
+  frameTimes(): Float64Array;
+  /** Native memory that read() decodes into directly (zero copy), co-owned by pending reads. */
+  allocate(bytes: number): ArrayBuffer;
   close(): void;
 }
 
@@ -289,6 +295,8 @@ export interface NativeBinding {
   ffmpegVersion: string;
   probe(path: string): Promise<NativeProbeResult>;
   openVideo(path: string, options: NativeReaderOptions): Promise<NativeVideoReader>;
+  /** The video stream's packet timestamps in seconds, sorted (demuxed, not decoded). */
+  videoTimestamps(path: string): Promise<{ times: Float64Array; missing: number; fps: number }>;
   decodeAudio(path: string, sampleRate: number): Promise<NativeAudio>;
   /** Test hook: theval's yuv420p -> rgb24 routine against the system's libswscale (synchronous). */
   checkYuv420Rgb24(options: {

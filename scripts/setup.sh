@@ -16,12 +16,14 @@ log() { printf 'theval setup: %s\n' "$*" >&2; }
 # and munge (test/slurm.test.ts starts a one-node cluster from them); patchelf and
 # debootstrap (the root-less prebuild: scripts/bundle-prebuild.mjs, check-install-noroot.sh).
 # python3-pil: the reference-worker tests (FaceXFormer pre-processing resizes with PIL).
+# clang + libclang-rt: libFuzzer, ASan, UBSan (the fuzzing test over native/decode, fuzz/).
 APT_PACKAGES=(
   ca-certificates git g++ make cmake ninja-build pkg-config python3
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libffmpeg-nvenc-dev
   ffmpeg libopencv-dev opencv-data
   espeak-ng sox python3-opencv python3-numpy python3-pil
   strace
+  clang libclang-rt-14-dev
   chromium
   slurm-wlm munge patchelf debootstrap
 )

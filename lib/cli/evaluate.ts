@@ -11,7 +11,7 @@ import { createReferenceProviders, type ReferenceProviders } from '../reference/
 import { METRIC_IDS } from '../metrics/registry.js';
 import { scoreMethods, type MetricValues } from '../score.js';
 import { EXIT, UsageError, leaderboardTable, parse, parseMetricList, positiveInt, resolveProviders, runCommand } from './common.js';
-import { Progress } from './progress.js';
+import { oneLine, Progress } from './progress.js';
 import { parseQualityModelOption } from '../quality/options.js';
 import { parseShard } from '../io/shards.js';
 import { deviceWorkers, parseDeviceList, runDeviceWorkers, withoutOptions } from '../cluster/devices.js';
@@ -256,7 +256,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       for (const [name, m] of Object.entries(s.methods)) {
         const valid = METRIC_IDS.filter((id) => s.metrics.includes(id)).map((id) => `${id} ${m.validVideos[id]}`).join(', ');
         console.error(`theval: ${name}: ${m.recorded}/${m.videos} videos recorded (${m.reused} from an earlier run, ${m.failed} failed); valid values per metric: ${valid}`);
-        for (const f of m.failures.slice(0, 10)) console.error(`  failed: ${f.code}: ${f.message}`);
+        for (const f of m.failures.slice(0, 10)) console.error(oneLine(`  failed: ${f.code}: ${f.message}`));
         if (m.failures.length > 10) console.error(`  ... and ${m.failures.length - 10} more (summary.json)`);
       }
       console.error(`theval: wrote ${result.outputs.length} files to ${path.resolve(out)}`);

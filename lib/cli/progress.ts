@@ -20,6 +20,17 @@ function duration(s: number): string {
   return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }
 
+/**
+ * One line per video, whatever the file is called: a newline (or another control character)
+ * in a path or message is written escaped (\n, \r, \t, \xNN), so a log reader splitting on
+ * lines still sees one line per video.
+ */
+export function oneLine(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 export class Progress {
   private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
@@ -55,14 +66,15 @@ export class Progress {
       const r = e.record!;
       const width = String(e.total).length;
       const status = r.status === 'ok' ? `ok    ${(r.timings.total / 1000).toFixed(1)}s` : `error ${r.error!.code}: ${r.error!.message}`;
-      this.stream.write(`[${String(e.done).padStart(width)}/${e.total}] ${e.method} ${r.status === 'ok' ? r.path : path.basename(r.path)} ${status}\n`);
+      const line = `[${String(e.done).padStart(width)}/${e.total}] ${e.method} ${r.status === 'ok' ? r.path : path.basename(r.path)} ${status}`;
+      this.stream.write(`${oneLine(line)}\n`);
     }
   };
 
   /** Prints a line without tearing the bar. */
   log(message: string): void {
     if (this.tty && this.drawn) this.stream.write('\r\x1b[K');
-    this.stream.write(message + '\n');
+    this.stream.write(oneLine(message) + '\n');
     if (this.tty && this.drawn) this.draw();
   }
 

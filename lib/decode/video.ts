@@ -3,6 +3,7 @@
  * or iterate frames through one recycled buffer. All decoding runs on libuv worker
  * threads; frames land in the caller's typed array without a copy.
  */
+import { markAsUntransferable } from 'node:worker_threads';
 import { fromNative, TheValError } from '../errors.js';
 import { native, type NativeProbeResult, type NativeReadStats, type NativeVideoInfo, type NativeVideoReader } from '../native.js';
 
@@ -46,11 +47,25 @@ export class VideoReader {
     this.format = format;
   }
 
-  /** A buffer that holds `frames` frames in this reader's format. */
+  /**
+   * A buffer that holds `frames` frames in this reader's format. Reads decode straight into
+   * it (no copy): its memory is native and co-owned by a pending read. It cannot be
+   * transferred (postMessage / structuredClone copy it instead), so a read never writes into
+   * memory another thread owns. Any other Uint8Array / Float32Array works too, at the cost of
+   * one copy per frame (docs/decode.md).
+   */
   allocate(frames = 1): Uint8Array | Float32Array {
-    return this.format === 'rgb24'
-      ? new Uint8Array(this.frameBytes * frames)
-      : new Float32Array((this.frameBytes / 4) * frames);
+    if (!Number.isSafeInteger(frames) || frames < 1) {
+      throw new TheValError('BAD_ARGUMENT', `allocate(): frames must be a positive safe integer, got ${describe(frames)}`, this.info.path);
+    }
+    let ab: ArrayBuffer;
+    try {
+      ab = this.reader.allocate(this.frameBytes * frames);
+    } catch (e) {
+      throw fromNative(e);
+    }
+    markAsUntransferable(ab);
+    return this.format === 'rgb24' ? new Uint8Array(ab) : new Float32Array(ab);
   }
 
   /**
@@ -58,6 +73,18 @@ export class VideoReader {
    * how many were written (0 at the end). `dst` must hold maxFrames frames.
    */
   async read(dst: Uint8Array | Float32Array, maxFrames = 1): Promise<number> {
+    // Checked here as well as natively: a clear message for Infinity, 1e30, 2**63, NaN, strings.
+    if (typeof maxFrames !== 'number' || !Number.isSafeInteger(maxFrames) || maxFrames < 1) {
+      throw new TheValError('BAD_ARGUMENT', `read(): maxFrames must be a positive safe integer, got ${describe(maxFrames)}`, this.info.path);
+    }
+    const have = dst instanceof Uint8Array || dst instanceof Float32Array ? Math.floor(dst.byteLength / this.frameBytes) : 0;
+    if (maxFrames > have) {
+      throw new TheValError(
+        'BAD_ARGUMENT',
+        `read(): the buffer holds ${have} frame(s) of ${this.frameBytes} bytes, asked for ${maxFrames}`,
+        this.info.path,
+      );
+    }
     try {
       return await this.reader.read(dst, maxFrames);
     } catch (e) {
@@ -74,9 +101,27 @@ export class VideoReader {
     }
   }
 
+  /**
+   * The timestamps (seconds, the frames' pts) of the frames read so far, one per frame in
+   * read order; NaN for a frame without one. On a variable-frame-rate video these differ from
+   * `i / info.fps`.
+   */
+  frameTimes(): Float64Array {
+    try {
+      return this.reader.frameTimes();
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
   close(): void {
     this.reader.close();
   }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return `a ${typeof v}`;
 }
 
 export async function openVideo(path: string, options: OpenVideoOptions = {}): Promise<VideoReader> {

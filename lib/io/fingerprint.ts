@@ -28,7 +28,11 @@ export async function fingerprint(file: string): Promise<Fingerprint> {
     fh = await open(file, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new TheValError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'BAD_ARGUMENT', `${file}: ${(e as Error).message}`, file);
+    // The codes probe() gives for the same causes (native/decode/ffmpeg_util.cc): a path that
+    // does not exist is FILE_NOT_FOUND, one that exists but cannot be read (permissions, a
+    // symlink loop) is NOT_MEDIA.
+    const missing = code === 'ENOENT' || code === 'ENOTDIR';
+    throw new TheValError(missing ? 'FILE_NOT_FOUND' : 'NOT_MEDIA', `${file}: ${missing ? 'no such file' : `cannot read (${(e as Error).message})`}`, file);
   }
   try {
     const st = await fh.stat();

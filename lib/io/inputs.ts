@@ -109,7 +109,14 @@ export async function expandInputs(inputs: readonly string[], lists: readonly st
   for (const arg of inputs) {
     const kind = await inputKind(arg);
     if (kind === 'list') (await readListFile(arg.slice(1))).forEach(add);
-    else if (kind === 'folder') (await listVideos(arg)).forEach(add);
+    else if (kind === 'folder') {
+      const found = await listVideos(arg);
+      // A folder that holds no video is a mistake to say, not an empty success (exit 0).
+      if (found.length === 0) {
+        throw new TheValError('BAD_ARGUMENT', `${arg}: no video files in this folder (searched recursively for .${VIDEO_EXTENSIONS.join(', .')})`, arg);
+      }
+      found.forEach(add);
+    }
     else add(arg);
   }
   for (const l of lists) (await readListFile(l)).forEach(add);

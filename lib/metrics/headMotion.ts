@@ -62,6 +62,8 @@ export function headMotion(face: FaceTracks): MetricResult<HeadMotionDetails> {
   const V = n >= 2 ? (populationVar(cx) + populationVar(cy)) / 2 : 0;
   return {
     value: Math.sqrt(S * D + V),
+    // One frame has no motion to measure: the reference's formula gives 0; say why.
+    ...(n < 2 ? { reason: 'only 1 frame with a face: no motion to measure (0.0, as the reference)' } : {}),
     details: { validFrames: n, pitchSmoothness, yawSmoothness, rollSmoothness, S, D, V },
   };
 }

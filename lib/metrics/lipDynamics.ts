@@ -49,5 +49,6 @@ export function lipDynamics(face: FaceTracks): MetricResult<LipDynamicsDetails> 
     const m = sum[p] / n;
     total += Math.sqrt(Math.max(0, sumSq[p] / n - m * m));
   }
+  if (n === 1) return { value: total / PAIRS, reason: 'only 1 frame with a face: no change to measure (0.0, as the reference)', details: { validFrames: n } };
   return { value: total / PAIRS, details: { validFrames: n } };
 }

@@ -41,6 +41,15 @@ class MonoResampler {
     }
     swr_.reset(raw);
     inRate_ = first->sample_rate;
+    inFormat_ = first->format;
+    av_channel_layout_copy(&inLayout_, &first->ch_layout);
+  }
+  ~MonoResampler() { av_channel_layout_uninit(&inLayout_); }
+
+  // A frame this resampler was not configured for: another sample rate, channel layout or
+  // sample format (joined recordings, broadcast streams switching between stereo and 5.1).
+  bool Accepts(const AVFrame* f) const {
+    return f->sample_rate == inRate_ && f->format == inFormat_ && av_channel_layout_compare(&f->ch_layout, &inLayout_) == 0;
   }
 
   void Push(const AVFrame* f, std::vector<float>& out) {
@@ -69,14 +78,18 @@ class MonoResampler {
   SwrPtr swr_;
   int outRate_;
   int inRate_ = 0;
+  int inFormat_ = -1;
+  AVChannelLayout inLayout_{};
 };
+
+constexpr bool kFlushOnReconfigure = false;
 
 }  // namespace
 
 DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   FormatPtr fmt = OpenMedia(path);
   int stream = FindStream(fmt.get(), AVMEDIA_TYPE_AUDIO);
-  if (stream < 0) throw Error("NO_AUDIO_STREAM", path + ": has no audio stream", path);
+  if (stream < 0) ThrowNoStream(fmt.get(), AVMEDIA_TYPE_AUDIO, path);
   CodecPtr codec = OpenDecoder(fmt.get(), stream, 1, path);
   const AVStream* st = fmt->streams[stream];
 
@@ -87,8 +100,13 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   int outRate = sampleRate > 0 ? sampleRate : out.sourceSampleRate;
   if (outRate <= 0) throw Error("NOT_MEDIA", path + ": the audio stream has no sample rate", path);
   out.sampleRate = outRate;
-  if (st->duration != AV_NOPTS_VALUE)
-    out.samples.reserve(size_t(st->duration * av_q2d(st->time_base) * outRate * 1.01) + 4096);
+  // Room for the stated duration, up front; the stated duration is the container's word
+  // (a damaged header said 5e9 s and the reservation threw), so it is trusted only up to
+  // about 5 minutes at 48 kHz. Longer audio grows the vector as it decodes.
+  if (st->duration != AV_NOPTS_VALUE) {
+    const double want = double(st->duration) * av_q2d(st->time_base) * outRate * 1.01;
+    if (want > 0 && want < 16e6) out.samples.reserve(size_t(want) + 4096);
+  }
 
   InstallFfmpegLog();
   LogErrors logged;
@@ -106,15 +124,19 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   double gapSeconds = 0;
   double firstGapAt = 0;
   int64_t readErrors = 0;
-  int64_t rateChanges = 0;
   bool draining = false;
   for (;;) {
     int r = avcodec_receive_frame(codec.get(), frame.get());
     if (r == 0) {
       if (!resampler) {
         resampler = std::make_unique<MonoResampler>(frame.get(), outRate, path);
-      } else if (frame->sample_rate != resampler->inRate()) {
-        rateChanges++;  // rare; keep the first configuration (swr would mis-time these samples)
+      } else if (!resampler->Accepts(frame.get())) {
+        // As ffmpeg's CLI (`-ac 1 -ar N`): a new resampler for the new input parameters. ffmpeg
+        // rebuilds its filter graph without draining the old one; so does this, which keeps
+        // the output sample for sample equal to ffmpeg's (the old resampler's few delayed
+        // input samples, under 1 ms, are dropped by both).
+        if (kFlushOnReconfigure) resampler->Flush(out.samples);
+        resampler = std::make_unique<MonoResampler>(frame.get(), outRate, path);
       }
       if (frame->best_effort_timestamp != AV_NOPTS_VALUE && frame->sample_rate > 0) {
         double at = double(frame->best_effort_timestamp) * tb;
@@ -126,7 +148,12 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
           gaps++;
           gapSeconds += at - expectNext;
         }
-        expectNext = at + len;
+        // The expectation accumulates decoded durations while frames arrive early: a demuxer
+        // interpolates the timestamps of frames that share one MPEG-TS packet at the stream's
+        // first sample rate, so after a 48 -> 44.1 kHz switch every 10th frame looked 17 ms
+        // late (a false "data was lost"). A jump back of more than 0.5 s (timestamps that
+        // restart) starts a new expectation.
+        expectNext = (expectNext < 0 || at > expectNext || at < expectNext - 0.5 ? at : expectNext) + len;
       }
       resampler->Push(frame.get(), out.samples);
       continue;
@@ -166,8 +193,6 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   if (logged.count > 0)
     out.warnings.push_back(std::to_string(logged.count) + " FFmpeg error message(s) while reading the audio (first: " +
                            logged.first + ")");
-  if (rateChanges > 0)
-    out.warnings.push_back("the audio sample rate changed mid-stream; later frames were resampled as the first");
   out.samples.shrink_to_fit();
   return out;
 }

@@ -1,6 +1,7 @@
 #include "decode/ffmpeg_util.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -35,6 +36,10 @@ FormatPtr OpenMedia(const std::string& path) {
     throw Error("NOT_MEDIA", path + ": cannot read (" + std::strerror(errno) + ")", path);
   }
   if (S_ISDIR(st.st_mode)) throw Error("NOT_MEDIA", path + ": is a directory, not a media file", path);
+  // Unreadable (permissions): the same code and wording as a symlink loop above and as the
+  // evaluate pipeline's fingerprint step (lib/io/fingerprint.ts).
+  if (access(path.c_str(), R_OK) != 0)
+    throw Error("NOT_MEDIA", path + ": cannot read (" + std::strerror(errno) + ")", path);
   if (st.st_size == 0) throw Error("NOT_MEDIA", path + ": empty file (0 bytes)", path);
 
   AVFormatContext* raw = nullptr;
@@ -70,6 +75,16 @@ int FindStream(AVFormatContext* fmt, AVMediaType type) {
     }
   }
   return best;
+}
+
+void ThrowNoStream(AVFormatContext* fmt, AVMediaType type, const std::string& path) {
+  const bool video = type == AVMEDIA_TYPE_VIDEO;
+  if (FindStream(fmt, video ? AVMEDIA_TYPE_AUDIO : AVMEDIA_TYPE_VIDEO) >= 0)
+    throw Error(video ? "NO_VIDEO_STREAM" : "NO_AUDIO_STREAM", path + (video ? ": has no video stream" : ": has no audio stream"), path);
+  throw Error("NOT_MEDIA",
+              path + ": no readable audio or video stream (" + std::to_string(fmt->nb_streams) +
+                  " stream(s) of other kinds; a damaged or missing header, e.g. a corrupt MP4 'moov')",
+              path);
 }
 
 std::string CodecName(AVCodecID id) {

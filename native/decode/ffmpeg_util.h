@@ -42,6 +42,11 @@ FormatPtr OpenMedia(const std::string& path);
 // video), or -1.
 int FindStream(AVFormatContext* fmt, AVMediaType type);
 
+// The error for a missing stream of `type`: NO_VIDEO_STREAM / NO_AUDIO_STREAM when the file
+// has the other kind (an audio-only file), NOT_MEDIA when it has neither (a damaged or
+// missing header: a corrupt MP4 moov reads as a file with no usable stream).
+[[noreturn]] void ThrowNoStream(AVFormatContext* fmt, AVMediaType type, const std::string& path);
+
 // Opens a decoder for the stream. threads: 0 = FFmpeg's choice, 1 = single threaded.
 // Throws UNSUPPORTED_CODEC.
 CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::string& path);

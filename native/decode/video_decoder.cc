@@ -79,7 +79,7 @@ VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& option
   info_.autorotate = options.autorotate;
   fmt_ = OpenMedia(path);
   stream_ = FindStream(fmt_.get(), AVMEDIA_TYPE_VIDEO);
-  if (stream_ < 0) throw Error("NO_VIDEO_STREAM", path + ": has no video stream", path);
+  if (stream_ < 0) ThrowNoStream(fmt_.get(), AVMEDIA_TYPE_VIDEO, path);
   AVStream* st = fmt_->streams[stream_];
   codec_ = OpenDecoder(fmt_.get(), stream_, options.threads, path);
   frame_ = NewFrame();
@@ -96,16 +96,17 @@ VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& option
   info_.streamDuration = Seconds(st->duration, st->time_base);
   info_.rotation = StreamRotation(st);
 
-  if (st->codecpar->width <= 0 || st->codecpar->height <= 0) {
-    // Size unknown until the first frame: decode it now and hand it out first.
-    if (!NextFrame()) throw Error("NO_FRAMES", path + ": the video stream has no decodable frame", path);
-    peeked_ = true;
-    info_.codedWidth = frame_->width;
-    info_.codedHeight = frame_->height;
-  } else {
-    info_.codedWidth = st->codecpar->width;
-    info_.codedHeight = st->codecpar->height;
+  // The output size is the first decoded frame's, as ffmpeg's CLI configures its filters
+  // from the first frame; the container's stated size is not trusted (the fuzzer found a
+  // 12 KB WebM stating 769x12033 for 48x32 VP9 frames: every frame was upscaled to 27 MB).
+  // That frame is decoded now and handed out first.
+  if (!NextFrame()) {
+    const std::vector<std::string> w = stats_.Warnings(info_, true);
+    throw Error("NO_FRAMES", path + ": the video stream has no decodable frame" + (w.empty() ? "" : " (" + w[0] + ")"), path);
   }
+  peeked_ = true;
+  info_.codedWidth = frame_->width;
+  info_.codedHeight = frame_->height;
   const char* pf = av_get_pix_fmt_name(AVPixelFormat(st->codecpar->format));
   info_.pixelFormat = pf ? pf : "unknown";
   bool swap = info_.autorotate && (info_.rotation == 90 || info_.rotation == 270);
@@ -138,8 +139,9 @@ const AVFrame* VideoDecoder::NextFrame() {
     if (r == 0) {
       stats_.framesRead++;
       if (frame_->decode_error_flags || (frame_->flags & AV_FRAME_FLAG_CORRUPT)) stats_.corruptFrames++;
-      if (frame_->best_effort_timestamp != AV_NOPTS_VALUE) {
-        const double t = Seconds(frame_->best_effort_timestamp, fmt_->streams[stream_]->time_base);
+      const double t = Seconds(frame_->best_effort_timestamp, fmt_->streams[stream_]->time_base);
+      stats_.frameTimes.push_back(t);
+      if (std::isfinite(t)) {
         if (!std::isfinite(stats_.firstTime)) stats_.firstTime = t;
         if (!std::isfinite(stats_.lastTime) || t > stats_.lastTime) stats_.lastTime = t;
       }

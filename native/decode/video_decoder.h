@@ -53,6 +53,9 @@ struct DecodeStats {
   double lastTime = NAN;
   int64_t simdFrames = 0;     // converted to RGB by the vector routine (decode/yuv420_rgb24.h)
   int64_t swscaleFrames = 0;  // converted by libswscale
+  // Timestamp (seconds, the frame's best-effort pts) of every frame handed out, in order;
+  // NaN for a frame without one. Variable-frame-rate videos need these: i / fps drifts.
+  std::vector<double> frameTimes;
   std::vector<std::string> Warnings(const VideoInfo& info, bool finished) const;
 };
 

@@ -43,8 +43,9 @@ PoseCall ParseArgs(const Napi::CallbackInfo& info, const char* name) {
     if (!(call.options.verticalFovDegrees >= 0 && call.options.verticalFovDegrees < 180))
       throw bad("verticalFovDegrees must be 0 (weak perspective) or in (0, 180)");
     call.options.fitDepthScale = GetBool(o, "fitDepthScale", false);
-    call.points = static_cast<int>(GetNumber(o, "points", 468));
-    if (call.points != 468 && call.points != 478) throw bad("points must be 468 or 478");
+    const double points = GetNumber(o, "points", 468);  // compared as a double: int(1e30) is undefined
+    if (points != 468 && points != 478) throw bad("points must be 468 or 478");
+    call.points = static_cast<int>(points);
   }
   double w = info[1].As<Napi::Number>().DoubleValue(), h = info[2].As<Napi::Number>().DoubleValue();
   if (!(w >= 1 && h >= 1 && w <= 1e6 && h <= 1e6 && w == static_cast<int>(w) && h == static_cast<int>(h)))

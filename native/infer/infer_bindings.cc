@@ -3,6 +3,7 @@
 #include "infer/infer_bindings.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "common/errors.h"
 #include "infer/cpu/transform_tensor_bilinear_layer.h"
@@ -16,10 +17,9 @@ class InferWorker : public PromiseWorker {
  public:
   InferWorker(Napi::Env env, std::string path, infer::ModelDesc desc, Napi::Float32Array input, int batch, int repeats,
               int threads)
-      : PromiseWorker(env), path_(std::move(path)), desc_(std::move(desc)), data_(input.Data()), batch_(batch),
-        repeats_(repeats), threads_(threads) {
-    inputRef_ = Napi::Persistent(input.As<Napi::Object>());
-  }
+      : PromiseWorker(env), path_(std::move(path)), desc_(std::move(desc)),
+        // Copied on the JS thread: the input buffer may be detached or transferred while the worker runs.
+        input_(input.Data(), input.Data() + input.ElementLength()), batch_(batch), repeats_(repeats), threads_(threads) {}
 
  protected:
   void Run() override {
@@ -27,7 +27,7 @@ class InferWorker : public PromiseWorker {
     auto model = infer::LoadCpuModel(path_, desc_);
     for (int r = 0; r < repeats_; r++) {
       const auto t0 = std::chrono::steady_clock::now();
-      model->Run(data_, batch_, outputs_);
+      model->Run(input_.data(), batch_, outputs_);
       seconds_.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     native_ = model->batchedNatively();
@@ -51,14 +51,12 @@ class InferWorker : public PromiseWorker {
     o.Set("threads", Napi::Number::New(env, threadsUsed_));
     return o;
   }
-  void Settled() override { inputRef_.Reset(); }
 
  private:
   std::string path_;
   infer::ModelDesc desc_;
-  const float* data_;
+  std::vector<float> input_;
   int batch_, repeats_, threads_;
-  Napi::ObjectReference inputRef_;
   std::vector<std::vector<float>> outputs_;
   std::vector<double> seconds_;
   bool native_ = false;
@@ -87,21 +85,35 @@ Napi::Value InferModelJs(const Napi::CallbackInfo& info) {
   const std::string path = info[0].As<Napi::String>().Utf8Value();
   Napi::Object spec = info[1].As<Napi::Object>();
   infer::ModelDesc desc;
-  for (double d : Numbers(env, spec.Get("inputShape"), "inputShape")) desc.inputShape.push_back(int(d));
-  for (double d : Numbers(env, spec.Get("outputElems"), "outputElems")) desc.outputElems.push_back(size_t(d));
+  // Integers in range before any conversion (double -> int outside it is undefined).
+  auto count = [&](double d, const char* what) {
+    if (!(d >= 1 && d <= 1 << 30) || d != std::floor(d))
+      throw MakeJsError(env, "BAD_ARGUMENT", std::string(what) + " entries must be integers in 1..2^30", path);
+    return d;
+  };
+  for (double d : Numbers(env, spec.Get("inputShape"), "inputShape")) desc.inputShape.push_back(int(count(d, "inputShape")));
+  for (double d : Numbers(env, spec.Get("outputElems"), "outputElems")) desc.outputElems.push_back(size_t(count(d, "outputElems")));
   Napi::Value names = spec.Get("outputNames");
   if (!names.IsArray()) throw MakeJsError(env, "BAD_ARGUMENT", "outputNames must be an array of strings", path);
   for (uint32_t i = 0; i < names.As<Napi::Array>().Length(); i++)
     desc.outputNames.push_back(names.As<Napi::Array>().Get(i).ToString().Utf8Value());
   if (desc.outputNames.size() != desc.outputElems.size() || desc.outputNames.empty())
     throw MakeJsError(env, "BAD_ARGUMENT", "outputNames and outputElems must have the same non-zero length", path);
-  const int batch = int(GetNumber(spec, "batch", 1));
-  const int repeats = int(GetNumber(spec, "repeats", 1));
-  const int threads = int(GetNumber(spec, "threads", 0));
-  if (batch < 1 || repeats < 1) throw MakeJsError(env, "BAD_ARGUMENT", "batch and repeats must be >= 1", path);
+  const double batchD = GetNumber(spec, "batch", 1), repeatsD = GetNumber(spec, "repeats", 1), threadsD = GetNumber(spec, "threads", 0);
+  auto intIn = [](double d, double lo, double hi) { return d >= lo && d <= hi && d == std::floor(d); };
+  if (!intIn(batchD, 1, 1 << 20) || !intIn(repeatsD, 1, 1 << 20) || !intIn(threadsD, 0, 1024))
+    throw MakeJsError(env, "BAD_ARGUMENT", "batch and repeats must be integers in 1..2^20, threads in 0..1024", path);
+  const int batch = int(batchD), repeats = int(repeatsD), threads = int(threadsD);
   Napi::Float32Array input = info[2].As<Napi::Float32Array>();
-  size_t perItem = 1;
-  for (int d : desc.inputShape) perItem *= size_t(d);
+  // In double, then compared: the element count of a real buffer is far below 2^53, so an
+  // overflowing shape can only compare unequal instead of wrapping to a matching size.
+  double perItemD = 1;
+  for (int d : desc.inputShape) perItemD *= d;
+  if (double(input.ElementLength()) != perItemD * batch)
+    throw MakeJsError(env, "BAD_ARGUMENT",
+                      "input holds " + std::to_string(input.ElementLength()) + " floats, batch x inputShape needs " +
+                          std::to_string(perItemD * batch), path);
+  const size_t perItem = size_t(perItemD);
   if (input.ElementLength() != perItem * size_t(batch))
     throw MakeJsError(env, "BAD_ARGUMENT",
                       "input holds " + std::to_string(input.ElementLength()) + " floats, batch x inputShape needs " +
@@ -118,7 +130,9 @@ Napi::Value InferModelJs(const Napi::CallbackInfo& info) {
 Napi::Value TransformTensorBilinearJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5 || !info[0].IsTypedArray() || !info[1].IsArray() || !info[2].IsTypedArray() ||
-      !info[3].IsNumber() || !info[4].IsNumber())
+      !info[3].IsNumber() || !info[4].IsNumber() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+      info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
     throw MakeJsError(env, "BAD_ARGUMENT", "transformTensorBilinear(features, [H, W, C], matrix, oh, ow)", "");
   Napi::Float32Array f = info[0].As<Napi::Float32Array>();
   Napi::Array shape = info[1].As<Napi::Array>();
@@ -126,7 +140,9 @@ Napi::Value TransformTensorBilinearJs(const Napi::CallbackInfo& info) {
   const int H = shape.Get(0u).As<Napi::Number>().Int32Value(), W = shape.Get(1u).As<Napi::Number>().Int32Value(),
             C = shape.Get(2u).As<Napi::Number>().Int32Value();
   const int oh = info[3].As<Napi::Number>().Int32Value(), ow = info[4].As<Napi::Number>().Int32Value();
-  if (H < 1 || W < 1 || C < 1 || oh < 1 || ow < 1 || f.ElementLength() != size_t(H) * W * C || m.ElementLength() != 16)
+  // Each side <= 2^14 (C <= 2^12): the products below stay far from size_t overflow.
+  if (H < 1 || W < 1 || C < 1 || oh < 1 || ow < 1 || H > 16384 || W > 16384 || oh > 16384 || ow > 16384 || C > 4096 ||
+      f.ElementLength() != size_t(H) * W * C || m.ElementLength() != 16)
     throw MakeJsError(env, "BAD_ARGUMENT", "transformTensorBilinear: sizes do not match", "");
   Napi::Float32Array out = Napi::Float32Array::New(env, size_t(oh) * ow * C);
   infer::TransformTensorBilinear(f.Data(), H, W, C, m.Data(), oh, ow, out.Data());

@@ -48,6 +48,9 @@ struct Crop {
 
 // What score()/brisqueBare() get: frames in a typed array, the images to score on them.
 struct FrameSet {
+  // A copy of the caller's frames, taken on the JS thread: the worker must not read a JS
+  // buffer that can be detached or transferred (structuredClone, postMessage) meanwhile.
+  std::shared_ptr<std::vector<uint8_t>> owned;
   const uint8_t* base = nullptr;
   int width = 0, height = 0, count = 0;
   std::vector<Crop> crops;  // empty: whole frames
@@ -100,11 +103,14 @@ FrameSet ParseFrameSet(const Napi::CallbackInfo& info, size_t at, Napi::ObjectRe
   fs.height = IntProp(env, o, "height", 1, 1 << 15, 0, true);
   fs.count = IntProp(env, o, "count", 0, 1 << 24, 0, true);
   fs.resize = ResizeProp(env, o, "resizeWidth", "resizeHeight");
+  // width, height <= 2^15 and count <= 2^24: the product stays below 2^56, no overflow.
   const size_t need = fs.FrameBytes() * size_t(fs.count);
   if (ta.ByteLength() < need)
     throw Bad(env, "frames holds " + std::to_string(ta.ByteLength()) + " bytes; " + std::to_string(fs.count) + " frames of " +
                        std::to_string(fs.width) + "x" + std::to_string(fs.height) + "x3 need " + std::to_string(need));
-  fs.base = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  const uint8_t* src = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  fs.owned = std::make_shared<std::vector<uint8_t>>(src, src + need);
+  fs.base = fs.owned->data();
   Napi::Value b = o.Get("boxes");
   if (!b.IsUndefined() && !b.IsNull()) {
     if (!b.IsTypedArray() || b.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
