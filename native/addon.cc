@@ -12,6 +12,7 @@ extern "C" {
 #include "face/pose_bindings.h"
 #include "face/face_bindings.h"
 #include "infer/infer_bindings.h"
+#include "infer/cuda/graph_bindings.h"
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
@@ -27,6 +28,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   theval::InitQuality(env, exports);
   theval::InitPose(env, exports);
   theval::InitInfer(env, exports);
+  theval::InitInferCuda(env, exports);
   theval::InitFace(env, exports);
   return exports;
 }
