@@ -336,6 +336,8 @@ export interface NativeBinding {
   inferModel(path: string, spec: NativeInferSpec, input: Float32Array): Promise<NativeInferResult>;
   /** A face network through the CUDA backend's executor (GPU_UNAVAILABLE for 'cuda' without a GPU). */
   inferModelEmulated(path: string, spec: NativeEmulatedInferSpec, input: Float32Array): Promise<NativeEmulatedInferResult>;
+  /** BRISQUE through the CUDA backend's per-element functions, on the host (parity hook). */
+  brisqueEmulated(grey: Uint8Array, width: number, height: number, modelFile: string, rangeFile: string, backend?: 'host' | 'cuda'): { score: number; features: Float32Array };
   /** Test hook: the kernel of the attention model's native TransformTensorBilinear layer. */
   transformTensorBilinear(features: Float32Array, shape: [number, number, number], matrix: Float32Array, oh: number, ow: number): Float32Array;
   /** The face detector alone on a file's first frame, detections in tracking order. */

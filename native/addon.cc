@@ -16,6 +16,7 @@ extern "C" {
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
+void InitQualityCuda(Napi::Env env, Napi::Object exports);
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -29,6 +30,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   theval::InitPose(env, exports);
   theval::InitInfer(env, exports);
   theval::InitInferCuda(env, exports);
+  theval::InitQualityCuda(env, exports);
   theval::InitFace(env, exports);
   return exports;
 }
