@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { gpuInfo } from '../lib/gpu.js';
 import { native } from '../lib/native.js';
 import { FACES } from './helpers/quality.js';
 
@@ -73,5 +74,21 @@ describe('BRISQUE host paths of the CUDA backend vs OpenCV', () => {
   it('missing model files are MODEL_INVALID naming the file; wrong sizes are BAD_ARGUMENT', () => {
     expect(() => native().brisqueEmulated(new Uint8Array(64 * 64), 64, 64, '/nonexistent/model.yml', RANGE)).toThrow(/nonexistent\/model.yml/);
     expect(() => native().brisqueEmulated(new Uint8Array(10), 64, 64, MODEL, RANGE)).toThrow(/width x height/);
+  });
+});
+
+describe('BRISQUE kernels on a GPU', () => {
+  const info = gpuInfo();
+  it.skipIf(info.available)(`without a usable GPU, backend 'cuda' is GPU_UNAVAILABLE naming the cause (${info.reason ?? ''})`, () => {
+    expect(() => native().brisqueEmulated(new Uint8Array(64 * 64), 64, 64, MODEL, RANGE, 'cuda')).toThrow(/GPU requested but .{10,}/);
+  });
+  it.skipIf(!info.available)(`device features and score match OpenCV (skipped: ${info.reason ?? 'GPU present'})`, () => {
+    for (const c of cases) {
+      const img = grey(c.file, c.vf, c.w, c.h);
+      const ref = opencv(img, c.w, c.h);
+      const gpu = native().brisqueEmulated(img, c.w, c.h, MODEL, RANGE, 'cuda');
+      for (let i = 0; i < 36; i++) expect(Math.abs(gpu.features[i] - ref.features[i]), `${c.name} feature ${i}`).toBeLessThanOrEqual(1e-6 * Math.max(Math.abs(ref.features[i]), 1e-12));
+      expect(Math.abs(gpu.score - ref.score)).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(ref.score), 1e-12));
+    }
   });
 });
