@@ -20,8 +20,10 @@ struct BrisqueSvr {
 // Throws std::runtime_error when the files are missing or not BRISQUE models.
 BrisqueSvr LoadBrisqueSvr(const std::string& modelFile, const std::string& rangeFile);
 
-// The 36 features of an 8-bit grey image (row-major, width x height).
+// The 36 features of an 8-bit grey image (row-major, width x height), with OpenCV's taps.
 std::vector<float> BrisqueFeatures(const unsigned char* grey, int width, int height);
+// The same with the 7 Gaussian taps given (brisque_features.cc, no OpenCV).
+std::vector<float> BrisqueFeatures(const unsigned char* grey, int width, int height, const float* taps);
 
 // The score in [0, 100] from the features.
 double BrisqueScore(const BrisqueSvr& svr, const std::vector<float>& features);
