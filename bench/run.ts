@@ -14,9 +14,12 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   diagnostics: () => import('./diagnostics.js'),
   long: () => import('./long-video.js'),
   'landmark-offset': () => import('./landmark-offset.js'),
+  gpu: () => import('./gpu/index.js'),
 };
 
-const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// `gpu` takes clips (and --emulate, --frames N) after its name.
+const names = args[0] === 'gpu' ? ['gpu'] : args;
 if (names.length === 0 || names.some((n) => !(n in benches))) {
   console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>...`);
   process.exit(2);

@@ -283,6 +283,19 @@ export interface NativeInferResult {
   threads: number;
 }
 
+/** The CUDA backend's graph executor (native/infer/cuda): host emulation or the kernels. */
+export interface NativeEmulatedInferSpec extends Omit<NativeInferSpec, 'threads'> {
+  backend?: 'host' | 'cuda';
+}
+
+export interface NativeEmulatedInferResult {
+  outputs: Record<string, Float32Array>;
+  ms: number[];
+  /** 'host-emulation' or 'cuda'. */
+  backend: string;
+  stats: { nodes: number; calls: number; arenaFloats: number; unpackedFloats: number; weightFloats: number };
+}
+
 export interface NativeDetection {
   /** x0, y0, x1, y1 in pixels. */
   box: [number, number, number, number];
@@ -341,6 +354,10 @@ export interface NativeBinding {
   ): NativePoseDetails;
   analyzeFaces(path: string, options: NativeFaceOptions): Promise<NativeFaceResult>;
   inferModel(path: string, spec: NativeInferSpec, input: Float32Array): Promise<NativeInferResult>;
+  /** A face network through the CUDA backend's executor (GPU_UNAVAILABLE for 'cuda' without a GPU). */
+  inferModelEmulated(path: string, spec: NativeEmulatedInferSpec, input: Float32Array): Promise<NativeEmulatedInferResult>;
+  /** BRISQUE through the CUDA backend's per-element functions, on the host (parity hook). */
+  brisqueEmulated(grey: Uint8Array, width: number, height: number, modelFile: string, rangeFile: string, backend?: 'host' | 'cuda'): { score: number; features: Float32Array };
   /** Test hook: the kernel of the attention model's native TransformTensorBilinear layer. */
   transformTensorBilinear(features: Float32Array, shape: [number, number, number], matrix: Float32Array, oh: number, ow: number): Float32Array;
   /** The dense optical flow of the motion diagnostics on two grey images (tests, benches). */

@@ -13,9 +13,11 @@ extern "C" {
 #include "face/face_bindings.h"
 #include "infer/infer_bindings.h"
 #include "flow/flow_bindings.h"
+#include "infer/cuda/graph_bindings.h"
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
+void InitQualityCuda(Napi::Env env, Napi::Object exports);
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -28,6 +30,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   theval::InitQuality(env, exports);
   theval::InitPose(env, exports);
   theval::InitInfer(env, exports);
+  theval::InitInferCuda(env, exports);
+  theval::InitQualityCuda(env, exports);
   theval::InitFace(env, exports);
   theval::InitFlow(env, exports);
   return exports;

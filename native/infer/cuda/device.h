@@ -1,0 +1,34 @@
+// Where the graph's tensors live and how one OpCall runs: the host (a loop over EvalOne,
+// built everywhere) or a CUDA device (graph_cuda.cu, one thread per element; only when nvcc
+// built the addon). No Node headers here, so a native test harness can link it alone.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "infer/cuda/ops.h"
+
+namespace theval::infer::cuda {
+
+enum class Backend { kHostEmulation, kCuda };
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  // n floats, owned by the device until it is destroyed.
+  virtual float* Alloc(size_t n) = 0;
+  virtual void Upload(float* dst, const float* hostSrc, size_t n) = 0;
+  virtual void Download(float* hostDst, const float* src, size_t n) = 0;
+  virtual void Launch(const OpCall& c) = 0;
+  virtual void Sync() = 0;
+  virtual std::string Name() const = 0;
+};
+
+std::unique_ptr<Device> MakeHostDevice();
+// Throws std::runtime_error (message starts "GPU_UNAVAILABLE: ") without a usable GPU or
+// when the addon was built without nvcc.
+std::unique_ptr<Device> MakeCudaDevice();
+std::unique_ptr<Device> MakeDevice(Backend b);
+
+}  // namespace theval::infer::cuda

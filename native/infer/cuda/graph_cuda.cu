@@ -1,0 +1,70 @@
+// The CUDA side of the graph executor: one kernel for every operator, each thread computing
+// one output element with the EvalOne the host emulation runs (ops.h). Kernels are written
+// for clarity first; their speed is for a device session to measure (docs/gpu.md).
+#include <cuda_runtime.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "infer/cuda/device.h"
+
+namespace theval::infer::cuda {
+
+namespace {
+
+__global__ void EvalKernel(const OpCall c) {
+  const size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < c.n) EvalOne(c, i);
+}
+
+void Check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(e));
+}
+
+class CudaDevice : public Device {
+ public:
+  CudaDevice() {
+    int n = 0;
+    const cudaError_t e = cudaGetDeviceCount(&n);
+    if (e != cudaSuccess || n == 0)
+      throw std::runtime_error(std::string("GPU_UNAVAILABLE: ") +
+                               (e != cudaSuccess ? cudaGetErrorString(e) : "no CUDA device found"));
+    Check(cudaStreamCreate(&stream_), "stream");
+  }
+  ~CudaDevice() override {
+    for (float* p : blocks_) cudaFree(p);
+    if (stream_) cudaStreamDestroy(stream_);
+  }
+  float* Alloc(size_t n) override {
+    float* p = nullptr;
+    Check(cudaMalloc(&p, n * sizeof(float)), "malloc");
+    blocks_.push_back(p);
+    return p;
+  }
+  void Upload(float* dst, const float* src, size_t n) override {
+    Check(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyHostToDevice, stream_), "upload");
+  }
+  void Download(float* dst, const float* src, size_t n) override {
+    Check(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyDeviceToHost, stream_), "download");
+  }
+  void Launch(const OpCall& c) override {
+    if (c.n == 0) return;
+    const unsigned threads = 256;
+    const unsigned blocks = unsigned((c.n + threads - 1) / threads);
+    EvalKernel<<<blocks, threads, 0, stream_>>>(c);
+    Check(cudaGetLastError(), "launch");
+  }
+  void Sync() override { Check(cudaStreamSynchronize(stream_), "sync"); }
+  std::string Name() const override { return "cuda"; }
+
+ private:
+  cudaStream_t stream_ = nullptr;
+  std::vector<float*> blocks_;
+};
+
+}  // namespace
+
+std::unique_ptr<Device> MakeCudaDevice() { return std::make_unique<CudaDevice>(); }
+
+}  // namespace theval::infer::cuda
