@@ -69,6 +69,13 @@ export interface EvaluateOptions {
    * `theval merge` (lib/cluster/merge.ts) makes the tables once every shard is done.
    */
   shard?: Shard;
+  /**
+   * When the output folder (or the shard's file) is locked by another live run, wait up to
+   * this many milliseconds for it to finish before failing with BUSY (default 0: fail at
+   * once). A requeued Slurm task uses it: the attempt it replaces may still be finishing its
+   * videos in flight on the same node.
+   */
+  lockWaitMs?: number;
   /** When aborted: no new video is started; videos in flight finish and are recorded; outputs are written; the result says interrupted. */
   signal?: AbortSignal;
   /** Called as the run progresses (start, and once per finished or reused video). */
@@ -325,7 +332,17 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   const key = (method: string, p: string) => `${method}\u0000${p}`;
   if (out) {
     await mkdir(out, { recursive: true });
-    store = ResultsStore.open(out, options.shard ? shardResultsName(options.shard) : undefined);
+    const name = options.shard ? shardResultsName(options.shard) : undefined;
+    const deadline = Date.now() + (options.lockWaitMs ?? 0);
+    for (;;) {
+      try {
+        store = ResultsStore.open(out, name);
+        break;
+      } catch (e) {
+        if ((e as TheValError).code !== 'BUSY' || Date.now() >= deadline || options.signal?.aborted) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     for (const p of store.problems) warn(p);
     for (const r of store.existing) if (r.configHash === hash) previous.set(key(r.method, r.path), r);
   }

@@ -67,9 +67,9 @@ describe('--device: one worker per GPU', () => {
     expect(r.stdout + r.stderr).toMatch(/Leaderboard/);
   });
 
-  it('--device with --shard is a usage error', () => {
-    const r = runCli(['evaluate', 'x.mp4', '--device', 'cuda:0', '--shard', '1/2']);
+  it('a device list with --shard is a usage error', () => {
+    const r = runCli(['evaluate', 'x.mp4', '--device', 'cuda:0,cuda:1', '--shard', '1/2']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--device and --shard/);
+    expect(r.stderr).toMatch(/--device with several devices and --shard/);
   });
 });

@@ -37,6 +37,7 @@ const options = {
   device: { type: 'string' },
   'no-diagnostics': { type: 'boolean' },
   'flow-size': { type: 'string' },
+  'wait-lock': { type: 'string' },
   profile: { type: 'string' },
   quirk: { type: 'string', multiple: true },
   'no-quirk': { type: 'string', multiple: true },
@@ -91,6 +92,9 @@ ${quirkHelp('                         ')}
                        one worker process per GPU, each a shard, each seeing only its GPU
                        (CUDA_VISIBLE_DEVICES, THEVAL_DEVICE=cuda:0); merged at the end
                        (docs/cluster.md)
+      --wait-lock S    if another run holds the output folder (or the shard's file), wait up
+                       to S seconds for it to end instead of failing with BUSY (theval slurm
+                       passes it when a task restarts after a requeue)
       --json           print summary.json to stdout at the end
       --report         also write <out>/report.html (theval report, defaults; docs/report.md)
   -q, --quiet          no progress output
@@ -239,6 +243,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         diagnostics,
         retryErrors: values['retry-errors'],
         shard,
+        ...(values['wait-lock'] !== undefined ? { lockWaitMs: 1000 * (positiveInt(values['wait-lock'], '--wait-lock') ?? 0) } : {}),
         signal: controller.signal,
         onProgress: progress.onProgress,
         onWarning: (m) => progress.log(`theval: warning: ${m}`),

@@ -89,6 +89,9 @@ export function slurmScripts(o: SlurmJobOptions): SlurmScripts {
     '--shard',
     `"$SLURM_ARRAY_TASK_ID/${o.shards}"`,
     ...(jobs ? ['--jobs', String(jobs)] : []),
+    // After a requeue the attempt it replaces may still be finishing its videos in flight on
+    // this node (SIGTERM lets them finish): wait for its lock instead of failing with BUSY.
+    '$([ "${SLURM_RESTART_COUNT:-0}" != 0 ] && echo --wait-lock 300)',
   ].join(' ');
   const evaluate = `#!/bin/bash
 # theval: shard $SLURM_ARRAY_TASK_ID of ${o.shards} of one evaluation into ${o.out}.
