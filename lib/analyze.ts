@@ -22,6 +22,7 @@ import {
   checkProviders,
   defaultProviders,
   describeBackend,
+  qualityValues,
   type AudioAnalysisResult,
   type BackendInfo,
   type ProviderContext,
@@ -29,6 +30,7 @@ import {
   type QualityMetricId,
 } from './providers.js';
 import { PLAIN_POINTS, REFINED_POINTS, type AudioTracks, type FaceTracks } from './tracks.js';
+import { passStages, type PassQuality, type VideoPassResult } from './pipeline/videoPass.js';
 import { version as toolVersion } from './version.js';
 
 /** Version of the VideoRecord layout (bumped when a field changes meaning). */
@@ -47,6 +49,10 @@ export interface MetricValue {
 export interface StageTimings {
   fingerprint?: number;
   open?: number;
+  /** The one pass (decode + face + quality in one, lib/pipeline/videoPass.ts); its stages in `stages`. */
+  pass?: number;
+  /** Time of each stage of the one pass, summed over the frames, in the order a frame travels. */
+  stages?: Record<string, number>;
   face?: number;
   audio?: number;
   quality?: number;
@@ -115,6 +121,9 @@ export interface AnalyzeOptions {
 }
 
 const NOT_REQUESTED = 'not requested';
+
+/** Errors that concern the video itself (not a quality scorer): the whole video fails. */
+const VIDEO_ERRORS = new Set(['FILE_NOT_FOUND', 'NOT_MEDIA', 'NO_VIDEO_STREAM', 'NO_FRAMES', 'UNSUPPORTED_CODEC', 'MODEL_MISSING']);
 
 /** Validates a metric selection and puts it in the registry's order. */
 export function selectMetrics(metrics?: readonly string[]): MetricId[] {
@@ -356,8 +365,62 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     return finish();
   };
 
-  // open: fingerprint + stream facts (no decoding yet)
+  const wantedQuality = QUALITY_METRICS.filter((id) => metrics.includes(id));
+  let quality: Partial<Record<QualityMetricId, MetricValue>> = {};
+  let qualityFailure: string | undefined;
   let info: VideoInfo;
+  let face: FaceTracks | null = null;
+  const onePass = need.face && providers.face?.onePass ? providers.face : null;
+  // Quality runs inside the one pass when the quality provider offers native scorers.
+  let qualityInPass = false;
+
+  if (onePass) {
+    // fingerprint, then one decode feeding the face stages and the quality scorers
+    try {
+      const t = performance.now();
+      record.fingerprint = options.fingerprint ?? (await fingerprintFile(file));
+      timings.fingerprint = elapsed(t);
+    } catch (e) {
+      return fail(e);
+    }
+    let passQuality: PassQuality | null = null;
+    if (need.quality && providers.quality?.passQuality) {
+      qualityInPass = true;
+      try {
+        passQuality = await providers.quality.passQuality(wantedQuality);
+      } catch (e) {
+        const err = errorOf(e, file);
+        qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
+        warnings.push(qualityFailure);
+      }
+    }
+    const t = performance.now();
+    let r: VideoPassResult;
+    try {
+      try {
+        r = await onePass.onePass!(file, passQuality);
+      } catch (e) {
+        // A scorer failing mid-pass costs only the quality metrics (as a separate quality
+        // pass would): the video is run again without them.
+        if (!passQuality || VIDEO_ERRORS.has(fromNative(e).code)) throw e;
+        const err = errorOf(e, file);
+        qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
+        warnings.push(qualityFailure);
+        r = await onePass.onePass!(file, null);
+      }
+      if (!r.face) throw new TheValError('INTERNAL', `${file}: the one pass returned no face tracks`, file);
+      checkFaceTracks(r.face, file);
+    } catch (e) {
+      return fail(e);
+    }
+    timings.pass = elapsed(t);
+    timings.stages = passStages(r.timings);
+    for (const w of r.warnings) warnings.push(`decode: ${w}`);
+    info = r.info;
+    face = r.face;
+    if (passQuality && !qualityFailure) quality = qualityValues(wantedQuality, r.quality) as Partial<Record<QualityMetricId, MetricValue>>;
+  } else {
+  // open: fingerprint + stream facts (no decoding yet)
   try {
     let t = performance.now();
     record.fingerprint = options.fingerprint ?? (await fingerprintFile(file));
@@ -370,6 +433,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   } catch (e) {
     return fail(e);
   }
+  }
   record.video = {
     width: info.width,
     height: info.height,
@@ -381,9 +445,10 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   };
   const ctx: ProviderContext = { info, signal: options.signal, warn: (m) => warnings.push(m) };
 
-  // face pass
-  let face: FaceTracks | null = null;
-  if (need.face && providers.face) {
+  // face pass (when the one pass did not already run it)
+  if (onePass) {
+    record.video.frames = face!.frames;
+  } else if (need.face && providers.face) {
     const t = performance.now();
     try {
       face = await providers.face.track(file, ctx);
@@ -415,11 +480,8 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     timings.audio = elapsed(t);
   }
 
-  // quality pass
-  const wantedQuality = QUALITY_METRICS.filter((id) => metrics.includes(id));
-  let quality: Partial<Record<QualityMetricId, MetricValue>> = {};
-  let qualityFailure: string | undefined;
-  if (need.quality && providers.quality) {
+  // quality pass (when the one pass did not already score the frames)
+  if (need.quality && providers.quality && !qualityInPass) {
     const t = performance.now();
     try {
       quality = await qualityPass(file, providers, wantedQuality, face, ctx);

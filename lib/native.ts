@@ -244,6 +244,80 @@ export interface NativeFaceResult {
   emulation?: { swapRB: boolean; squash: number };
 }
 
+/** runVideoPass options: the face stages (model files) and the quality scorers run inside the one pass. */
+export interface NativePassOptions {
+  face?: {
+    landmarkModel: string;
+    attentionModel: string;
+    detectorModel: string;
+    geometry?: string;
+    profile?: 'both' | 'refinedOnly';
+    swapRB?: boolean;
+    squash?: number;
+  } | null;
+  quality?: {
+    global?: NativeQualityModel | null;
+    mouth?: NativeQualityModel | null;
+    face?: NativeQualityModel | null;
+    stride?: number;
+    faceWidth?: number;
+    faceHeight?: number;
+  } | null;
+}
+
+/** Milliseconds per stage of one video's pass. */
+export interface NativePassTimings {
+  decodeMs: number;
+  detectMs: number;
+  plainWarpMs: number;
+  plainInferMs: number;
+  refinedWarpMs: number;
+  refinedInferMs: number;
+  poseMs: number;
+  detectorRuns: number;
+  globalQualityMs: number;
+  mouthQualityMs: number;
+  faceQualityMs: number;
+  frameSinkMs: number;
+  totalMs: number;
+}
+
+/** One video's pass: face signals (when the face stages ran) and per-frame quality scores (NaN = not scored). */
+export interface NativePassResult {
+  info: NativeVideoInfo;
+  frames: number;
+  fps: number;
+  width: number;
+  height: number;
+  profile?: 'both' | 'refinedOnly';
+  landmarks?: Float32Array;
+  refined?: Float32Array;
+  presence?: Float32Array;
+  box?: Float32Array;
+  pose?: Float32Array;
+  emulation?: { swapRB: boolean; squash: number };
+  quality: { global: Float64Array | null; mouth: Float64Array | null; face: Float64Array | null };
+  warnings: string[];
+  timings: NativePassTimings;
+}
+
+export interface NativePassConfig {
+  /** Videos in flight (scheduler threads). */
+  threads: number;
+  /** Copies of each network that may run at once (native/infer/batching_model.h). */
+  engines: number;
+  maxBatch: number;
+  backend: string;
+}
+
+export interface NativePassStats {
+  running: number;
+  networks: Array<{ path: string; calls: number; batches: number; items: number; maxBatch: number; engines: number }>;
+  /** Decoders opened in this process so far (the throughput bench's decodes per video). */
+  decoders: { video: number; audio: number };
+  backend: { name: string; device: string; version: string };
+}
+
 export interface NativeInferSpec {
   /** Per-item NHWC input shape, e.g. [192, 192, 3]. */
   inputShape: number[];
@@ -320,6 +394,13 @@ export interface NativeBinding {
     options?: NativePoseOptions,
   ): NativePoseDetails;
   analyzeFaces(path: string, options: NativeFaceOptions): Promise<NativeFaceResult>;
+  /** One video's one pass on the native scheduler's threads (pipeline/pass_bindings.cc). */
+  runVideoPass(path: string, options: NativePassOptions): Promise<NativePassResult>;
+  /** Sets (or, without an argument, reads) the scheduler: videos in flight, engines per network, batch cap. */
+  configurePasses(config?: Partial<NativePassConfig>): NativePassConfig;
+  passStats(): NativePassStats;
+  /** One audio decode resampled to each rate (0 = native): element k equals decodeAudio(path, rates[k]). */
+  decodeAudioRates(path: string, rates: number[]): Promise<NativeAudio[]>;
   inferModel(path: string, spec: NativeInferSpec, input: Float32Array): Promise<NativeInferResult>;
   /** Test hook: the kernel of the attention model's native TransformTensorBilinear layer. */
   transformTensorBilinear(features: Float32Array, shape: [number, number, number], matrix: Float32Array, oh: number, ow: number): Float32Array;

@@ -17,7 +17,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { analyzeAudio } from './audio/analyzeAudio.js';
-import { trackFaces, type FaceProfile } from './face/trackFaces.js';
+import { defaultFaceModels, trackFaces, type FaceProfile } from './face/trackFaces.js';
 import { FACE_MESH_VERSION } from './models/faceModels.js';
 import { CONVERTER_VERSION } from './models/tflite/convert.js';
 import { loadQualityScorers, type QualityModelPaths, type QualityRole, type QualityScorers } from './quality/options.js';
@@ -25,6 +25,7 @@ import { scoreVideoQuality } from './quality/video.js';
 import { TheValError } from './errors.js';
 import { SILERO_VAD_V5 } from './models/vadModel.js';
 import type { QualityScorer } from './metrics/quality.js';
+import { runVideoPass, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
 
@@ -56,6 +57,12 @@ export interface ProviderContext {
 export interface FaceProvider {
   readonly backend: BackendInfo;
   track(videoPath: string, context: ProviderContext): Promise<FaceTracks>;
+  /**
+   * Optional one pass (the built-in provider): one decode feeds the face stages and the
+   * quality scorers `quality` names (from QualityProvider.passQuality). analyzeVideo uses it
+   * instead of track() + a second decode for quality when both providers offer it.
+   */
+  onePass?(videoPath: string, quality: PassQuality | null): Promise<VideoPassResult>;
 }
 
 /** What an AudioProvider returns (lib/audio/analyzeAudio.ts's AudioAnalysis fits this shape). */
@@ -99,6 +106,11 @@ export interface QualityProvider {
    * code (crops cut from the frame buffer there) and returns the per-video values. When
    * present, analyzeVideo uses it instead of decoding frames in JS.
    */
+  /**
+   * Optional: the native scorers the one pass (FaceProvider.onePass) can run inside its own
+   * decode, for the wanted metrics.
+   */
+  passQuality?(wanted: readonly QualityMetricId[]): Promise<PassQuality>;
   scoreVideo?(
     videoPath: string,
     face: FaceTracks | null,
@@ -169,6 +181,18 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
       details: { global: describe('global'), mouth: describe('mouth'), face: describe('face'), faceCrop: 'square landmark box, 224x224' },
     },
     scorers: { global_aesthetic: lazyScorer('global_aesthetic'), mouth_quality: lazyScorer('mouth_quality'), face_quality: lazyScorer('face_quality') },
+    async passQuality(wanted) {
+      const s = await load();
+      const want = new Set(wanted);
+      return {
+        stride,
+        scorers: {
+          global: want.has('global_aesthetic') ? s.global : null,
+          mouth: want.has('mouth_quality') ? s.mouth : null,
+          face: want.has('face_quality') ? s.face : null,
+        },
+      };
+    },
     async scoreVideo(videoPath, face, wanted) {
       const s = await load();
       const want = new Set(wanted);
@@ -181,21 +205,29 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
           face: want.has('face_quality') && face ? s.face : null,
         },
       });
-      const out: Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>> = {};
-      const put = (id: QualityMetricId, o: typeof r.global): void => {
-        if (!want.has(id)) return;
-        if (!o) {
-          out[id] = { value: NaN, reason: UNAVAILABLE.face };
-          return;
-        }
-        out[id] = { value: o.result.value, ...(o.result.reason ? { reason: o.result.reason } : {}), details: { ...o.result.details, scorer: `${o.scorer.name} ${o.scorer.version}` } };
-      };
-      put('global_aesthetic', r.global);
-      put('mouth_quality', r.mouth);
-      put('face_quality', r.face);
-      return out;
+      return qualityValues(wanted, { global: r.global ?? undefined, mouth: r.mouth ?? undefined, face: r.face ?? undefined });
     },
   };
+}
+
+/** Per-video quality values from per-role outputs (a wanted metric without one: NaN, no face). */
+export function qualityValues(
+  wanted: readonly QualityMetricId[],
+  byRole: Partial<Record<'global' | 'mouth' | 'face', PassQualityOutput>>,
+): Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>> {
+  const out: Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>> = {};
+  const put = (id: QualityMetricId, o: PassQualityOutput | undefined): void => {
+    if (!wanted.includes(id)) return;
+    if (!o) {
+      out[id] = { value: NaN, reason: UNAVAILABLE.face };
+      return;
+    }
+    out[id] = { value: o.result.value, ...(o.result.reason ? { reason: o.result.reason } : {}), details: { ...o.result.details, scorer: `${o.scorer.name} ${o.scorer.version}` } };
+  };
+  put('global_aesthetic', byRole.global);
+  put('mouth_quality', byRole.mouth);
+  put('face_quality', byRole.face);
+  return out;
 }
 
 /**
@@ -239,6 +271,9 @@ export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: 
       const r = await trackFaces(videoPath, { profile, ...emu });
       for (const w of r.warnings) context.warn(`face pass decode: ${w}`);
       return r;
+    },
+    async onePass(videoPath, quality) {
+      return runVideoPass(videoPath, { face: { profile, models: await defaultFaceModels(), ...emu }, quality });
     },
   };
 }

@@ -15,6 +15,7 @@ extern "C" {
 
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
+void InitPass(Napi::Env env, Napi::Object exports);  // pipeline/pass_bindings.cc
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -28,6 +29,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   theval::InitPose(env, exports);
   theval::InitInfer(env, exports);
   theval::InitFace(env, exports);
+  theval::InitPass(env, exports);
   return exports;
 }
 

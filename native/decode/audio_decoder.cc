@@ -74,28 +74,38 @@ class MonoResampler {
 }  // namespace
 
 DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
+  return std::move(DecodeAudioRates(path, {sampleRate})[0]);
+}
+
+std::vector<DecodedAudio> DecodeAudioRates(const std::string& path, const std::vector<int>& sampleRates) {
   FormatPtr fmt = OpenMedia(path);
   int stream = FindStream(fmt.get(), AVMEDIA_TYPE_AUDIO);
   if (stream < 0) throw Error("NO_AUDIO_STREAM", path + ": has no audio stream", path);
   CodecPtr codec = OpenDecoder(fmt.get(), stream, 1, path);
   const AVStream* st = fmt->streams[stream];
 
-  DecodedAudio out;
-  out.codec = CodecName(st->codecpar->codec_id);
-  out.sourceSampleRate = st->codecpar->sample_rate;
-  out.sourceChannels = st->codecpar->ch_layout.nb_channels;
-  int outRate = sampleRate > 0 ? sampleRate : out.sourceSampleRate;
-  if (outRate <= 0) throw Error("NOT_MEDIA", path + ": the audio stream has no sample rate", path);
-  out.sampleRate = outRate;
-  if (st->duration != AV_NOPTS_VALUE)
-    out.samples.reserve(size_t(st->duration * av_q2d(st->time_base) * outRate * 1.01) + 4096);
+  // One decode, one resampler per requested rate: outs[k] is what a decode of its own at
+  // sampleRates[k] would give (same frames into the same libswresample set-up).
+  std::vector<DecodedAudio> outs(sampleRates.size());
+  DecodedAudio& out = outs.at(0);  // decode facts are kept here and copied to the others at the end
+  for (size_t k = 0; k < outs.size(); k++) {
+    outs[k].codec = CodecName(st->codecpar->codec_id);
+    outs[k].sourceSampleRate = st->codecpar->sample_rate;
+    outs[k].sourceChannels = st->codecpar->ch_layout.nb_channels;
+    int outRate = sampleRates[k] > 0 ? sampleRates[k] : outs[k].sourceSampleRate;
+    if (outRate <= 0) throw Error("NOT_MEDIA", path + ": the audio stream has no sample rate", path);
+    outs[k].sampleRate = outRate;
+    if (st->duration != AV_NOPTS_VALUE)
+      outs[k].samples.reserve(size_t(st->duration * av_q2d(st->time_base) * outRate * 1.01) + 4096);
+  }
 
   InstallFfmpegLog();
   LogErrors logged;
   LogCapture capture(&logged);
   FramePtr frame = NewFrame();
   PacketPtr packet = NewPacket();
-  std::unique_ptr<MonoResampler> resampler;
+  std::vector<std::unique_ptr<MonoResampler>> resamplers(outs.size());
+  auto& resampler = resamplers[0];
   // Timestamp gaps between decoded frames: data the demuxer or decoder dropped without an
   // error (e.g. an MPEG-TS whose ADTS sync words were destroyed). The samples after a gap
   // are appended without silence (as `ffmpeg -ac 1 -ar N` does), so they are reported.
@@ -112,7 +122,8 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
     int r = avcodec_receive_frame(codec.get(), frame.get());
     if (r == 0) {
       if (!resampler) {
-        resampler = std::make_unique<MonoResampler>(frame.get(), outRate, path);
+        for (size_t k = 0; k < outs.size(); k++)
+          resamplers[k] = std::make_unique<MonoResampler>(frame.get(), outs[k].sampleRate, path);
       } else if (frame->sample_rate != resampler->inRate()) {
         rateChanges++;  // rare; keep the first configuration (swr would mis-time these samples)
       }
@@ -128,7 +139,7 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
         }
         expectNext = at + len;
       }
-      resampler->Push(frame.get(), out.samples);
+      for (size_t k = 0; k < outs.size(); k++) resamplers[k]->Push(frame.get(), outs[k].samples);
       continue;
     }
     if (r == AVERROR_EOF) break;
@@ -150,7 +161,8 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
     }
     av_packet_unref(packet.get());
   }
-  if (resampler) resampler->Flush(out.samples);
+  for (size_t k = 0; k < outs.size(); k++)
+    if (resamplers[k]) resamplers[k]->Flush(outs[k].samples);
   if (out.decodeErrors > 0)
     out.warnings.push_back(std::to_string(out.decodeErrors) + " audio packet(s) could not be decoded (corrupt data)");
   if (readErrors > 0)
@@ -168,8 +180,14 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
                            logged.first + ")");
   if (rateChanges > 0)
     out.warnings.push_back("the audio sample rate changed mid-stream; later frames were resampled as the first");
-  out.samples.shrink_to_fit();
-  return out;
+  for (size_t k = 0; k < outs.size(); k++) {
+    if (k > 0) {
+      outs[k].decodeErrors = out.decodeErrors;
+      outs[k].warnings = out.warnings;
+    }
+    outs[k].samples.shrink_to_fit();
+  }
+  return outs;
 }
 
 }  // namespace theval

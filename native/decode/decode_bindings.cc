@@ -54,6 +54,12 @@ Napi::Object InfoToJs(Napi::Env env, const VideoInfo& i) {
   return o;
 }
 
+}  // namespace
+
+Napi::Object VideoInfoToJs(Napi::Env env, const VideoInfo& info) { return InfoToJs(env, info); }
+
+namespace {
+
 std::string PathArg(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString())
     throw MakeJsError(info.Env(), "BAD_ARGUMENT", "expected a file path (string)", "");
