@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   landmarks: () => import('./landmarks.js'),
   pose: () => import('./pose-accuracy.js'),
   fidelity: () => import('./fidelity.js'),
+  throughput: () => import('./throughput.js'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
