@@ -31,6 +31,7 @@ import {
 } from './providers.js';
 import { PLAIN_POINTS, REFINED_POINTS, type AudioTracks, type FaceTracks } from './tracks.js';
 import { passStages, type PassQuality, type VideoPassResult } from './pipeline/videoPass.js';
+import { pluginQualitySink, toQualityImage } from './quality/pluginSink.js';
 import { version as toolVersion } from './version.js';
 
 /** Version of the VideoRecord layout (bumped when a field changes meaning). */
@@ -230,18 +231,6 @@ function checkFaceTracks(f: FaceTracks, file: string): void {
   }
 }
 
-/** H x W x 3 floats in [0,1] from packed rgb24 (a crop [x0,x1) x [y0,y1) of a width-W frame). */
-function toQualityImage(rgb: Uint8Array, W: number, x0: number, y0: number, x1: number, y1: number): QualityImage {
-  const w = x1 - x0, h = y1 - y0;
-  const data = new Float32Array(w * h * 3);
-  let o = 0;
-  for (let y = y0; y < y1; y++) {
-    let i = (y * W + x0) * 3;
-    for (let k = 0; k < w * 3; k++) data[o++] = rgb[i++] / 255;
-  }
-  return { width: w, height: h, data };
-}
-
 /**
  * The quality pass: decodes every frame once (rgb24), scores whole frames in batches for
  * the whole-frame metrics and each mouth crop alone (no batch padding, METRICS.md 2).
@@ -384,6 +373,10 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
       return fail(e);
     }
     let passQuality: PassQuality | null = null;
+    // A JS plug-in (scorers only): the pass hands it the decoded frames, no second decode.
+    const q = providers.quality;
+    const plugin = need.quality && q && !q.passQuality && !q.scoreVideo ? pluginQualitySink(q.scorers, wantedQuality, q.batchSize ?? 8) : null;
+    if (plugin) qualityInPass = true;
     if (need.quality && providers.quality?.passQuality) {
       qualityInPass = true;
       try {
@@ -398,7 +391,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     let r: VideoPassResult;
     try {
       try {
-        r = await onePass.onePass!(file, passQuality);
+        r = await onePass.onePass!(file, passQuality, plugin?.sink ?? null);
       } catch (e) {
         // A scorer failing mid-pass costs only the quality metrics (as a separate quality
         // pass would): the video is run again without them.
@@ -419,6 +412,15 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     info = r.info;
     face = r.face;
     if (passQuality && !qualityFailure) quality = qualityValues(wantedQuality, r.quality) as Partial<Record<QualityMetricId, MetricValue>>;
+    if (plugin && plugin.error !== undefined) {
+      const err = errorOf(plugin.error, file);
+      qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
+      warnings.push(qualityFailure);
+    } else if (plugin) {
+      for (const [id, v] of Object.entries(plugin.values(r.face!.frames))) {
+        quality[id as QualityMetricId] = { value: v.value, ...(v.reason ? { reason: v.reason } : {}), details: { ...v.details } };
+      }
+    }
   } else {
   // open: fingerprint + stream facts (no decoding yet)
   try {

@@ -263,6 +263,18 @@ export interface NativePassOptions {
     faceWidth?: number;
     faceHeight?: number;
   } | null;
+  /** Decoded frames handed to JS in batches (quality plug-ins); call release() when done with one. */
+  frames?: { batch?: number; onBatch: (batch: NativeFrameBatch, release: () => void) => void } | null;
+}
+
+/** `count` RGB24 frames from frame `first` on, with their crop boxes (count x 8: mouth x0 y0 x1 y1, face x0 y0 x1 y1; -1 = none). */
+export interface NativeFrameBatch {
+  first: number;
+  count: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+  boxes: Int32Array;
 }
 
 /** Milliseconds per stage of one video's pass. */

@@ -25,7 +25,7 @@ import { scoreVideoQuality } from './quality/video.js';
 import { TheValError } from './errors.js';
 import { SILERO_VAD_V5 } from './models/vadModel.js';
 import type { QualityScorer } from './metrics/quality.js';
-import { runVideoPass, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
+import { runVideoPass, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
 
@@ -62,7 +62,7 @@ export interface FaceProvider {
    * quality scorers `quality` names (from QualityProvider.passQuality). analyzeVideo uses it
    * instead of track() + a second decode for quality when both providers offer it.
    */
-  onePass?(videoPath: string, quality: PassQuality | null): Promise<VideoPassResult>;
+  onePass?(videoPath: string, quality: PassQuality | null, frames?: PassFrameSink | null): Promise<VideoPassResult>;
 }
 
 /** What an AudioProvider returns (lib/audio/analyzeAudio.ts's AudioAnalysis fits this shape). */
@@ -272,8 +272,8 @@ export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: 
       for (const w of r.warnings) context.warn(`face pass decode: ${w}`);
       return r;
     },
-    async onePass(videoPath, quality) {
-      return runVideoPass(videoPath, { face: { profile, models: await defaultFaceModels(), ...emu }, quality });
+    async onePass(videoPath, quality, frames) {
+      return runVideoPass(videoPath, { face: { profile, models: await defaultFaceModels(), ...emu }, quality, frames });
     },
   };
 }

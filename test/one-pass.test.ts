@@ -12,7 +12,9 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultProviders, evaluate, trackFaces, type Providers } from '../lib/index.js';
+import { analyzeVideo, defaultProviders, evaluate, trackFaces, type Providers } from '../lib/index.js';
+// @ts-expect-error: plain JS test fixture
+import { makeProviders } from './fixtures/fakeProviders.mjs';
 import { native } from '../lib/native.js';
 import { configurePasses, runVideoPass } from '../lib/pipeline/videoPass.js';
 import { defaultFaceModels } from '../lib/face/trackFaces.js';
@@ -72,6 +74,25 @@ describe('one pass per video', () => {
     const q = await scoreVideoQuality(clip.path, { stride: 3, scorers: { global: scorers.global, mouth: null, face: null } });
     sameArray(r.quality.global!.perFrame, q.global!.perFrame, 'global');
     expect(r.quality.global!.result.details!.scoredFrames).toBe(Math.ceil(clip.frames / 3));
+  }, 300_000);
+
+  it('JS quality plug-ins get the frames from the one pass: same values as their own second decode, one video decode', async () => {
+    const clip = await clipSpecs.hopper();
+    const fake = makeProviders() as Providers;
+    const builtin = defaultProviders();
+    const withPlugin: Providers = { ...builtin, quality: fake.quality };
+    const before = native().passStats().decoders.video;
+    const one = await analyzeVideo(clip.path, { providers: withPlugin });
+    expect(native().passStats().decoders.video - before).toBe(1);
+    const two = await analyzeVideo(clip.path, { providers: { ...separatePasses(), quality: fake.quality } });
+    expect(one.timings.pass).toBeGreaterThan(0);
+    for (const id of ['global_aesthetic', 'mouth_quality', 'face_quality'] as const) {
+      expect(one.metrics[id], id).toEqual(two.metrics[id]);
+      expect(Number.isFinite(one.metrics[id].value), id).toBe(true);
+    }
+    // crop-width scores the mouth crop by its width: a real crop was cut on most frames.
+    expect(one.metrics.mouth_quality.details).toMatchObject({ scoredFrames: expect.any(Number) });
+    expect((one.metrics.mouth_quality.details as { scoredFrames: number }).scoredFrames).toBeGreaterThan(clip.frames * 0.9);
   }, 300_000);
 
   it('bad input: a clear per-video error from the pass', async () => {

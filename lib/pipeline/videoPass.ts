@@ -13,7 +13,19 @@ import { fromNative, TheValError } from '../errors.js';
 import type { FaceProfile, FaceModelFiles, FaceTrackResult } from '../face/trackFaces.js';
 import { frameMean, type FrameMeanDetails } from '../metrics/quality.js';
 import type { MetricResult } from '../metrics/types.js';
-import { native, type NativePassConfig, type NativePassTimings, type NativeVideoInfo } from '../native.js';
+import { native, type NativeFrameBatch, type NativePassConfig, type NativePassTimings, type NativeVideoInfo } from '../native.js';
+
+export type PassFrameBatch = NativeFrameBatch;
+
+/**
+ * Frames for scorers outside the pass (JS quality plug-ins): `onBatch` gets `batch` frames
+ * at a time, in order, each with its mouth and face crop boxes; the pass holds at most two
+ * batches with JS and waits while the scorers catch up (memory stays bounded).
+ */
+export interface PassFrameSink {
+  batch: number;
+  onBatch(batch: PassFrameBatch): Promise<void>;
+}
 import { FACE_CROP_SIZE } from '../quality/boxes.js';
 import type { NativeQualityScorer } from '../quality/scorer.js';
 
@@ -81,7 +93,10 @@ export function configurePasses(config: Partial<NativePassConfig>): NativePassCo
   }
 }
 
-export async function runVideoPass(file: string, options: { face: PassFaceOptions | null; quality: PassQuality | null }): Promise<VideoPassResult> {
+export async function runVideoPass(
+  file: string,
+  options: { face: PassFaceOptions | null; quality: PassQuality | null; frames?: PassFrameSink | null },
+): Promise<VideoPassResult> {
   if (typeof file !== 'string' || file === '') throw new TheValError('BAD_ARGUMENT', 'runVideoPass: expected a file path');
   const q = options.quality;
   if (q && (!Number.isInteger(q.stride) || q.stride < 1)) throw new TheValError('BAD_ARGUMENT', `stride must be a positive integer, got ${q.stride}`, file);
@@ -89,9 +104,26 @@ export async function runVideoPass(file: string, options: { face: PassFaceOption
   // Mouth and face crops come from the landmarks: without the face stages they are not scored.
   const pick = (role: PassQualityRole): NativeQualityScorer | null => (q?.scorers[role] && (role === 'global' || f) ? q.scorers[role]! : null);
   const scorers = { global: pick('global'), mouth: pick('mouth'), face: pick('face') };
+  const sink = options.frames;
+  if (sink && (!Number.isInteger(sink.batch) || sink.batch < 1 || sink.batch > 256)) {
+    throw new TheValError('BAD_ARGUMENT', `frames.batch must be an integer in 1..256, got ${sink.batch}`, file);
+  }
+  // Batches are scored one after another (a plug-in sees frames in order); the first
+  // failure is kept and rethrown once the pass is over.
+  let chain: Promise<void> = Promise.resolve();
+  let sinkError: unknown;
+  const onBatch = (b: PassFrameBatch, release: () => void): void => {
+    chain = chain
+      .then(() => (sinkError === undefined ? sink!.onBatch(b) : undefined))
+      .catch((e: unknown) => {
+        sinkError ??= e;
+      })
+      .finally(release);
+  };
   let r;
   try {
     r = await native().runVideoPass(file, {
+      ...(sink ? { frames: { batch: sink.batch, onBatch } } : {}),
       face: f
         ? {
             landmarkModel: f.models.landmark,
@@ -117,6 +149,8 @@ export async function runVideoPass(file: string, options: { face: PassFaceOption
   } catch (e) {
     throw fromNative(e);
   }
+  await chain;
+  if (sinkError !== undefined) throw sinkError;
   const quality: Partial<Record<PassQualityRole, PassQualityOutput>> = {};
   const empty: Record<PassQualityRole, string> = { global: 'no scored frame', mouth: 'no frame with a face', face: 'no frame with a face' };
   for (const role of ['global', 'mouth', 'face'] as const) {

@@ -10,7 +10,9 @@
 #include <napi.h>
 
 #include <cmath>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
 
 #include "common/errors.h"
 #include "decode/audio_decoder.h"
@@ -106,6 +108,101 @@ Napi::Object ResultToJs(Napi::Env env, PassResult& r, bool faceRan, face::FacePr
   return o;
 }
 
+// Hands the decoded frames (and their crop boxes) to a JS callback in batches, for quality
+// plug-ins written in JS: no second decode for them. Backpressure: at most kInFlight batches
+// are with JS at once; the pass's thread waits for JS to call release() on an older one, so
+// memory stays at a few batches whatever the speed of the JS scorers.
+class JsFrameSink : public pipeline::FrameSink {
+ public:
+  JsFrameSink(Napi::ThreadSafeFunction tsfn, int batch) : tsfn_(tsfn), batch_(batch), state_(std::make_shared<State>()) {}
+  ~JsFrameSink() override { tsfn_.Release(); }
+
+  void Frame(int64_t t, const cv::Mat& rgb, const pipeline::CropBox* mouth, const pipeline::CropBox* face) override {
+    if (!pending_) {
+      pending_ = std::make_unique<Batch>();
+      pending_->first = t;
+      pending_->width = rgb.cols;
+      pending_->height = rgb.rows;
+      pending_->pixels.reserve(size_t(batch_) * rgb.total() * 3);
+    }
+    Batch& b = *pending_;
+    const uint8_t* p = rgb.ptr<uint8_t>();  // the decoded frame: continuous
+    b.pixels.insert(b.pixels.end(), p, p + rgb.total() * 3);
+    for (const pipeline::CropBox* c : {mouth, face}) {
+      if (c)
+        b.boxes.insert(b.boxes.end(), {c->x0, c->y0, c->x1, c->y1});
+      else
+        b.boxes.insert(b.boxes.end(), {-1, -1, -1, -1});
+    }
+    if (++b.count == batch_) Send();
+  }
+  void End() override {
+    if (pending_) Send();
+    std::unique_lock<std::mutex> lock(state_->mu);
+    state_->cv.wait(lock, [&] { return state_->inFlight == 0; });
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    int inFlight = 0;
+  };
+  struct Batch {
+    int64_t first = 0;
+    int count = 0, width = 0, height = 0;
+    std::vector<uint8_t> pixels;
+    std::vector<int32_t> boxes;  // count x 8: mouth x0 y0 x1 y1, face x0 y0 x1 y1; -1 = none
+    std::shared_ptr<State> state;
+  };
+  static constexpr int kInFlight = 2;
+
+  void Send() {
+    {
+      std::unique_lock<std::mutex> lock(state_->mu);
+      state_->cv.wait(lock, [&] { return state_->inFlight < kInFlight; });
+      state_->inFlight++;
+    }
+    pending_->state = state_;
+    tsfn_.BlockingCall(pending_.release(), [](Napi::Env env, Napi::Function fn, Batch* b) {
+      Napi::HandleScope scope(env);
+      std::shared_ptr<State> state = b->state;
+      auto release = [state] {
+        std::lock_guard<std::mutex> lock(state->mu);
+        state->inFlight--;
+        state->cv.notify_all();
+      };
+      try {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("first", Napi::Number::New(env, double(b->first)));
+        o.Set("count", Napi::Number::New(env, b->count));
+        o.Set("width", Napi::Number::New(env, b->width));
+        o.Set("height", Napi::Number::New(env, b->height));
+        o.Set("data", External<uint8_t, Napi::Uint8Array>(env, std::move(b->pixels)));
+        o.Set("boxes", External<int32_t, Napi::Int32Array>(env, std::move(b->boxes)));
+        delete b;
+        b = nullptr;
+        // release() may be called once; later calls do nothing.
+        auto once = std::make_shared<bool>(false);
+        Napi::Function done = Napi::Function::New(env, [release, once](const Napi::CallbackInfo&) {
+          if (*once) return;
+          *once = true;
+          release();
+        });
+        fn.Call({o, done});
+      } catch (...) {
+        delete b;
+        release();  // JS threw synchronously: the pass must not wait for it
+      }
+    });
+  }
+
+  Napi::ThreadSafeFunction tsfn_;
+  const int batch_;
+  std::shared_ptr<State> state_;
+  std::unique_ptr<Batch> pending_;
+};
+
 // One pending call: settles its promise on the JS thread when the scheduler is done.
 struct PendingPass {
   explicit PendingPass(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
@@ -188,7 +285,16 @@ Napi::Value RunVideoPassJs(const Napi::CallbackInfo& info) {
     r.mouthResize = ResizeOpt(env, q, "mouthWidth", "mouthHeight", {}, path);
     r.faceResize = ResizeOpt(env, q, "faceWidth", "faceHeight", r.faceResize, path);
   }
-  if (!job->request.faceStages && !job->request.quality.any())
+  Napi::Value sv = o.Get("frames");
+  if (sv.IsObject()) {
+    Napi::Object fo = sv.As<Napi::Object>();
+    Napi::Value cb = fo.Get("onBatch");
+    if (!cb.IsFunction()) throw Bad(env, "frames.onBatch must be a function (batch, release) => void", path);
+    const int batch = IntOpt(env, fo, "batch", 1, 256, 8, path);
+    auto tsfn = Napi::ThreadSafeFunction::New(env, cb.As<Napi::Function>(), "theval-frames", 0, 1);
+    job->sink = std::make_unique<JsFrameSink>(tsfn, batch);
+  }
+  if (!job->request.faceStages && !job->request.quality.any() && !job->sink)
     throw Bad(env, "runVideoPass: nothing to do (no face stages, no quality scorer)", path);
 
   auto* p = new PendingPass(env);
