@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
-import { configurePasses } from './pipeline/videoPass.js';
+import { configurePasses, schedulerFor } from './pipeline/videoPass.js';
 import { analysisConfig, analyzeVideo, errorRecord, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
 import { TheValError, fromNative } from './errors.js';
 import { fingerprint as fingerprintFile, sameFingerprint, type Fingerprint } from './io/fingerprint.js';
@@ -238,7 +238,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   };
   if (providers.face?.onePass) {
     // The one pass runs on the native scheduler: `jobs` videos in flight on its own threads.
-    configurePasses({ threads: jobs });
+    configurePasses(schedulerFor(jobs));
   } else if (jobs > threadPoolSize()) {
     warn(`jobs ${jobs} > libuv thread pool size ${threadPoolSize()}: native work beyond that queues; start with UV_THREADPOOL_SIZE=${jobs + 1} to run ${jobs} at once`);
   }

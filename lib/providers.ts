@@ -23,6 +23,7 @@ import { CONVERTER_VERSION } from './models/tflite/convert.js';
 import { loadQualityScorers, type QualityModelPaths, type QualityRole, type QualityScorers } from './quality/options.js';
 import { scoreVideoQuality } from './quality/video.js';
 import { TheValError } from './errors.js';
+import { native } from './native.js';
 import { SILERO_VAD_V5 } from './models/vadModel.js';
 import type { QualityScorer } from './metrics/quality.js';
 import { runVideoPass, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
@@ -262,6 +263,9 @@ export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: 
         // Part of the config hash: records made with the portable graph's dense-MatMul
         // sampler (same outputs within 1e-4 relative) are not mixed with these on resume.
         attentionSampler: 'TransformTensorBilinear as a native OpenCV layer',
+        // The inference backend of the one pass (name, device, engine version): part of the
+        // config hash, so records from another backend (e.g. CUDA) are never mixed on resume.
+        inference: inferenceBackend(),
         ...(Object.keys(emu).length
           ? { referenceEmulation: `MEASUREMENT AID: ${[emu.swapRB ? 'swapRB (BGR to the models)' : '', emu.squash ? `squash ${emu.squash}x${emu.squash} bilinear` : ''].filter(Boolean).join(', ')}` }
           : {}),
@@ -276,6 +280,16 @@ export function mediapipeFaceProvider(profile: FaceProfile = 'both', emulation: 
       return runVideoPass(videoPath, { face: { profile, models: await defaultFaceModels(), ...emu }, quality, frames });
     },
   };
+}
+
+/** 'name (device, version)' of the native inference backend, or 'unavailable' without the addon. */
+function inferenceBackend(): string {
+  try {
+    const b = native().passStats().backend;
+    return `${b.name} (${b.device}, ${b.version})`;
+  } catch {
+    return 'unavailable';
+  }
 }
 
 /** The audio pass: Silero VAD v5 segments + RMS loudness at the native rate (lib/audio/). */

@@ -78,6 +78,17 @@ export function passStages(t: NativePassTimings): Record<string, number> {
   };
 }
 
+/**
+ * The scheduler set-up for `jobs` videos in flight on the CPU backend: one engine (network
+ * copy) per two videos, so that when two videos reach the same network at once their
+ * crops go through it as one batch (a batched forward pass costs less per item on OpenCV
+ * dnn for the plain mesh model; the detector and attention graphs run item by item), while
+ * many cores still run many forward passes side by side.
+ */
+export function schedulerFor(jobs: number): Partial<NativePassConfig> {
+  return { threads: jobs, engines: Math.max(1, Math.ceil(jobs / 2)) };
+}
+
 /** Sets how many videos the native scheduler runs at once (and, optionally, its batching). */
 export function configurePasses(config: Partial<NativePassConfig>): NativePassConfig {
   for (const k of ['threads', 'engines', 'maxBatch'] as const) {
