@@ -86,6 +86,8 @@ describe('one pass per video', () => {
     expect(native().passStats().decoders.video - before).toBe(1);
     const two = await analyzeVideo(clip.path, { providers: { ...separatePasses(), quality: fake.quality } });
     expect(one.timings.pass).toBeGreaterThan(0);
+    expect(Object.keys(one.timings.stages!)).toEqual(['decode', 'detect', 'landmarks', 'refinedLandmarks', 'pose', 'globalQuality', 'mouthQuality', 'faceQuality']);
+    expect(one.timings.stages!.refinedLandmarks).toBeGreaterThan(0);
     for (const id of ['global_aesthetic', 'mouth_quality', 'face_quality'] as const) {
       expect(one.metrics[id], id).toEqual(two.metrics[id]);
       expect(Number.isFinite(one.metrics[id].value), id).toBe(true);
@@ -141,6 +143,18 @@ describe('a batch through the scheduler', () => {
       expect(typeof hopper.metrics[id].value, id).toBe('number');
     }
     expect((runs[0].get(files[15]) as { status: string }).status).toBe('error');
+    // Resume: a rerun into the first output folder reuses every record (same config hash);
+    // the failed one is kept as failed, nothing is recomputed.
+    let reused = 0;
+    await evaluate([{ name: 'm', inputs: files }], {
+      out: path.join(dir, 'out-j1'),
+      jobs: 16,
+      providers: defaultProviders(),
+      onProgress: (e) => {
+        if (e.phase === 'video' && e.reused) reused++;
+      },
+    });
+    expect(reused).toBe(16);
   }, 900_000);
 
   it('batches the calls of the videos in flight when they outnumber the engines', async () => {

@@ -45,7 +45,10 @@ void BatchingModel::Run(const float* input, int batch, std::vector<std::vector<f
       owned_.push_back(std::move(m));
     }
     if (!engine || pending_.empty()) {
-      if (engine) idle_.push_back(engine);
+      if (engine) {
+        idle_.push_back(engine);
+        cv_.notify_all();  // a caller that found no engine free may use this one
+      }
       if (!req.done) cv_.wait(lock);
       continue;
     }
