@@ -1,7 +1,9 @@
 /**
- * One video through the whole pipeline: open -> face pass -> audio pass -> quality pass ->
- * metrics -> VideoRecord. The passes come from pluggable providers (lib/providers.ts); a
- * pass this build lacks leaves its metrics NaN with an explicit reason.
+ * One video through the whole pipeline: the one pass (one decode feeding face + quality,
+ * docs/pipeline.md) -> audio pass -> metrics -> VideoRecord. With providers that lack the
+ * one pass: open -> face pass -> audio pass -> quality pass (its own decode) -> metrics.
+ * The passes come from pluggable providers (lib/providers.ts); a pass this build lacks
+ * leaves its metrics NaN with an explicit reason.
  *
  * Failure policy: a video that cannot be opened, fingerprinted or face-tracked gives a
  * record with `status: 'error'` and `error: {code, message}` (every metric NaN with the same

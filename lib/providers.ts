@@ -5,7 +5,11 @@
  *   FaceProvider    video path            -> FaceTracks (landmarks, refined, box, pose)
  *   AudioProvider   video path, fps, T    -> AudioTracks (speech segments, RMS per frame)
  *   QualityProvider one QualityScorer per quality metric (images -> scores); analyzeVideo
- *                   decodes the frames and cuts the mouth crops itself.
+ *                   gets the frames and crops from the one pass (or decodes them itself).
+ *
+ * The built-in face provider also offers `onePass` (lib/pipeline/videoPass.ts): one decode
+ * feeding the face stages and the built-in quality scorers (`passQuality`), or handing the
+ * frames to JS quality plug-ins; analyzeVideo prefers it.
  *
  * A pass that this build does not have is simply absent (`null`): every metric that needs
  * it is then NaN with an explicit reason (UNAVAILABLE below), never a made-up number.
