@@ -211,6 +211,8 @@ export interface NativeFaceTimings {
   plainInferMs: number;
   refinedWarpMs: number;
   refinedInferMs: number;
+  /** Face box + head pose. */
+  poseMs: number;
   /** 0 when the networks came from the addon's pool of loaded models. */
   modelLoadMs: number;
   /** Frames on which the detector ran (the first frame and frames after a face was lost). */
