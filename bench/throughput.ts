@@ -133,10 +133,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const sep = child('separate', String(jobs), files, outDir('separate'));
     let baseline: { wallMs: number; jobs: number } | null = null;
     const base = process.env.THEVAL_BENCH_BASELINE;
-    if (base && existsSync(path.join(base, 'dist', 'cli', 'main.js'))) {
-      const bj = Math.min(jobs, 4);
+    if (base && existsSync(path.join(base, 'bin', 'theval.js'))) {
+      const bj = Math.min(jobs, 4); // before the one pass, more jobs than libuv's 4 threads only queued
       const t0 = performance.now();
-      execFileSync(process.execPath, [path.join(base, 'dist', 'cli', 'main.js'), 'evaluate', ...files, '--out', outDir('baseline'), '-j', String(bj)], { stdio: 'ignore' });
+      execFileSync(process.execPath, [path.join(base, 'bin', 'theval.js'), 'evaluate', ...files, '--out', outDir('baseline'), '-j', String(bj)], { stdio: 'ignore' });
       baseline = { wallMs: performance.now() - t0, jobs: bj };
     }
     if (one.failed.length || sep.failed.length) throw new Error(`videos failed: ${[...one.failed, ...sep.failed].join('; ')}`);
