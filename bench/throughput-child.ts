@@ -12,15 +12,20 @@ const jobs = jobsArg === 'default' ? undefined : Number(jobsArg);
 const base = defaultProviders();
 const providers: Providers = mode === 'separate' ? { ...base, face: { backend: base.face!.backend, track: base.face!.track.bind(base.face) } } : base;
 const before = native().passStats().decoders;
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const run = await evaluate([{ name: 'bench', inputs: files }], { out, ...(jobs ? { jobs } : {}), providers });
 const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
 const after = native().passStats();
 const frames = run.records.reduce((a, r) => a + (r.video?.frames ?? 0), 0);
 const failed = run.records.filter((r) => r.status !== 'ok').map((r) => `${r.path}: ${r.error?.message}`);
 console.log(
   JSON.stringify({
     wallMs,
+    // CPU time of every thread of the process (scheduler, OpenCV, FFmpeg, onnxruntime, JS):
+    // what the run cost, nearly independent of other load on a shared machine.
+    cpuMs: (cpu.user + cpu.system) / 1000,
     frames,
     videos: run.records.length,
     failed,

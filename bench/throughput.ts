@@ -9,8 +9,12 @@
  *
  *   npm run bench -- throughput        THEVAL_BENCH_CLIPS=6 (clips), THEVAL_BENCH_JOBS=default
  *
- * ratio_to_parts = evaluate wall time / (sum of the parts / videos in flight that the cores
- * can run: min(jobs, cores)). decodes_per_video counts decoder opens (native counter).
+ * ratio_to_parts = CPU time of the evaluate process (every thread) / CPU time of the parts
+ * alone: what the pipeline costs beyond its parts, nearly independent of other load on a
+ * shared machine. ratio_to_parts_wall = evaluate wall time / (sum of the parts' wall times /
+ * min(jobs, cores)): the same on a quiet machine. frames_per_cpu_second = frames / CPU
+ * seconds (what one busy core delivers); frames_per_second_per_core = frames / wall seconds /
+ * cores (needs a quiet machine). decodes_per_video counts decoder opens (native counter).
  * Last stdout line: one JSON object.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -35,6 +39,7 @@ const SSML = [
 
 interface ChildResult {
   wallMs: number;
+  cpuMs: number;
   frames: number;
   videos: number;
   failed: string[];
@@ -52,9 +57,18 @@ function child(mode: 'onepass' | 'separate', jobs: string, files: string[], out:
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
-async function partsOf(file: string): Promise<Record<string, number>> {
+/** CPU ms of this process (the parts run one at a time, so this is the part's own cost). */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Wall and CPU ms of each part for one clip, plus its frame count. */
+async function partsOf(file: string): Promise<{ wall: Record<string, number>; cpu: Record<string, number>; frames: number }> {
   const models = await defaultFaceModels();
   const ms: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
+  let c = cpuNow();
   // decode
   let t = performance.now();
   const reader = await openVideo(file, { threads: 1 });
@@ -65,20 +79,27 @@ async function partsOf(file: string): Promise<Record<string, number>> {
   const { width, height } = reader.info;
   reader.close();
   ms.decode = performance.now() - t;
+  cpu.decode = cpuNow() - c;
   // networks, batch 1 as the tracking pipeline calls them (inputs: their cost does not depend on content)
   const run = async (m: string, shape: number[], outs: Record<string, number>, repeats: number): Promise<number> => {
     const per = shape.reduce((a, b) => a * b, 1);
     const r = await native().inferModel(m, { inputShape: shape, outputNames: Object.keys(outs), outputElems: Object.values(outs), batch: 1, repeats: repeats + 1, threads: 1 }, seededUniform(per, 1, 0, 1));
     return r.ms.slice(1).reduce((a, b) => a + b, 0);
   };
+  c = cpuNow();
   ms.detector = await run(models.detector, [128, 128, 3], { regressors: 896 * 16, classificators: 896 }, 1);
+  cpu.detector = cpuNow() - c;
+  c = cpuNow();
   ms.landmarks = await run(models.landmark, [192, 192, 3], { conv2d_21: 1404, conv2d_31: 1 }, frames);
+  cpu.landmarks = cpuNow() - c;
+  c = cpuNow();
   ms.attentionLandmarks = await run(
     models.landmarkAttentionNative ?? models.landmarkAttention,
     [192, 192, 3],
     { output_mesh_identity: 1404, output_lips: 160, output_left_eye: 142, output_right_eye: 142, output_left_iris: 10, output_right_iris: 10, conv_faceflag: 1 },
     frames,
   );
+  cpu.attentionLandmarks = cpuNow() - c;
   // BRISQUE on the three crops (boxes from the tracks, not timed)
   const tracks = await trackFaces(file, { profile: 'both', models });
   const boxes = qualityBoxes(tracks);
@@ -90,17 +111,20 @@ async function partsOf(file: string): Promise<Record<string, number>> {
   const scorer = await loadBrisqueScorer();
   const batch = { data: all, width, height, count: frames };
   t = performance.now();
+  c = cpuNow();
   await scorer.scoreFrames(batch);
   await scorer.scoreCrops(batch, crops(boxes.mouth));
   await scorer.scoreCrops(batch, crops(boxes.face), { width: 224, height: 224 });
   ms.brisque = performance.now() - t;
+  cpu.brisque = cpuNow() - c;
   // VAD
   const audio = await native().decodeAudio(file, 16000);
   t = performance.now();
+  c = cpuNow();
   await speechProbabilities(audio.samples);
   ms.vad = performance.now() - t;
-  ms.frames = frames;
-  return ms;
+  cpu.vad = cpuNow() - c;
+  return { wall: ms, cpu, frames };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -119,10 +143,16 @@ export async function run(): Promise<Record<string, unknown>> {
     // The parts alone, one after another, in this process (models warm after the first clip).
     await partsOf(files[0]);
     const parts: Record<string, number> = {};
-    for (const f of files) for (const [k, v] of Object.entries(await partsOf(f))) parts[k] = (parts[k] ?? 0) + v;
-    const frames = parts.frames;
-    delete parts.frames;
+    const partsCpu: Record<string, number> = {};
+    let frames = 0;
+    for (const f of files) {
+      const p = await partsOf(f);
+      frames += p.frames;
+      for (const [k, v] of Object.entries(p.wall)) parts[k] = (parts[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(p.cpu)) partsCpu[k] = (partsCpu[k] ?? 0) + v;
+    }
     const partsMs = Object.values(parts).reduce((a, b) => a + b, 0);
+    const partsCpuMs = Object.values(partsCpu).reduce((a, b) => a + b, 0);
 
     const outDir = (name: string): string => {
       const d = path.join(dir, name);
@@ -131,13 +161,20 @@ export async function run(): Promise<Record<string, unknown>> {
     };
     const one = child('onepass', String(jobs), files, outDir('onepass'));
     const sep = child('separate', String(jobs), files, outDir('separate'));
-    let baseline: { wallMs: number; jobs: number } | null = null;
+    let baseline: { wallMs: number; cpuMs: number; jobs: number } | null = null;
     const base = process.env.THEVAL_BENCH_BASELINE;
-    if (base && existsSync(path.join(base, 'bin', 'theval.js'))) {
+    if (base && existsSync(path.join(base, 'dist', 'index.js'))) {
       const bj = Math.min(jobs, 4); // before the one pass, more jobs than libuv's 4 threads only queued
-      const t0 = performance.now();
-      execFileSync(process.execPath, [path.join(base, 'bin', 'theval.js'), 'evaluate', ...files, '--out', outDir('baseline'), '-j', String(bj)], { stdio: 'ignore' });
-      baseline = { wallMs: performance.now() - t0, jobs: bj };
+      // That checkout's own evaluate(), timed (wall and process CPU) inside its process.
+      const script = `import { evaluate } from ${JSON.stringify(path.join(base, 'dist', 'index.js'))};
+        const c0 = process.cpuUsage(), t0 = performance.now();
+        const r = await evaluate([{ name: 'bench', inputs: ${JSON.stringify(files)} }], { out: ${JSON.stringify(outDir('baseline'))}, jobs: ${bj} });
+        const c = process.cpuUsage(c0);
+        console.log(JSON.stringify({ wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, failed: r.records.filter((x) => x.status !== 'ok').length }));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const b = JSON.parse(out.trim().split('\n').pop()!) as { wallMs: number; cpuMs: number; failed: number };
+      if (b.failed) throw new Error(`baseline: ${b.failed} videos failed`);
+      baseline = { wallMs: b.wallMs, cpuMs: b.cpuMs, jobs: bj };
     }
     if (one.failed.length || sep.failed.length) throw new Error(`videos failed: ${[...one.failed, ...sep.failed].join('; ')}`);
 
@@ -147,10 +184,10 @@ export async function run(): Promise<Record<string, unknown>> {
       ['clips x frames', `${nClips} x ~${Math.round(frames / nClips)} (${frames} frames, 512x512, 25 fps)`],
       ['cores / jobs / load average (1 min, at start)', `${cores} / ${jobs} / ${load.toFixed(2)}`],
       ...Object.entries(parts).map(([k, v]): [string, string] => [`part alone: ${k}`, `${v.toFixed(0)} ms (${(v / frames).toFixed(2)} ms/frame)`]),
-      ['sum of parts', `${partsMs.toFixed(0)} ms; / ${inFlight} in flight = ${(partsMs / inFlight).toFixed(0)} ms`],
-      ['evaluate, one pass', `${one.wallMs.toFixed(0)} ms = ${fps(one.wallMs).toFixed(1)} frames/s, peak RSS ${one.peakRssMb.toFixed(0)} MB, decoders ${one.decoders.video} video + ${one.decoders.audio} audio`],
-      ['evaluate, separate passes (same build)', `${sep.wallMs.toFixed(0)} ms = ${fps(sep.wallMs).toFixed(1)} frames/s, decoders ${sep.decoders.video} video + ${sep.decoders.audio} audio`],
-      ...(baseline ? [[`evaluate, ${base} -j ${baseline.jobs}`, `${baseline.wallMs.toFixed(0)} ms = ${fps(baseline.wallMs).toFixed(1)} frames/s`] as [string, string]] : []),
+      ['sum of parts', `${partsMs.toFixed(0)} ms wall (/ ${inFlight} in flight = ${(partsMs / inFlight).toFixed(0)} ms), ${partsCpuMs.toFixed(0)} ms CPU`],
+      ['evaluate, one pass', `${one.wallMs.toFixed(0)} ms = ${fps(one.wallMs).toFixed(1)} frames/s; CPU ${one.cpuMs.toFixed(0)} ms = ${fps(one.cpuMs).toFixed(1)} frames per CPU-second; peak RSS ${one.peakRssMb.toFixed(0)} MB, decoders ${one.decoders.video} video + ${one.decoders.audio} audio`],
+      ['evaluate, separate passes (same build)', `${sep.wallMs.toFixed(0)} ms = ${fps(sep.wallMs).toFixed(1)} frames/s; CPU ${sep.cpuMs.toFixed(0)} ms = ${fps(sep.cpuMs).toFixed(1)} frames per CPU-second; decoders ${sep.decoders.video} video + ${sep.decoders.audio} audio`],
+      ...(baseline ? [[`evaluate, ${base} -j ${baseline.jobs}`, `${baseline.wallMs.toFixed(0)} ms = ${fps(baseline.wallMs).toFixed(1)} frames/s; CPU ${baseline.cpuMs.toFixed(0)} ms = ${fps(baseline.cpuMs).toFixed(1)} frames per CPU-second`] as [string, string]] : []),
       ['batches (one pass)', one.networks.map((n) => `${n.file}: ${n.calls} calls in ${n.batches} passes (max ${n.maxBatch})`).join('; ')],
     ];
     console.log('| | |\n|---|---|');
@@ -163,13 +200,17 @@ export async function run(): Promise<Record<string, unknown>> {
       load_average: Math.round(load * 100) / 100,
       frames_per_second: Math.round(fps(one.wallMs) * 10) / 10,
       frames_per_second_per_core: Math.round((fps(one.wallMs) / cores) * 10) / 10,
-      ratio_to_parts: Math.round((one.wallMs / (partsMs / inFlight)) * 1000) / 1000,
+      // CPU time: what the run cost against what its parts cost alone (robust to other load
+      // on a shared machine); the wall-time ratio assumes min(jobs, cores) cores were free.
+      ratio_to_parts: Math.round((one.cpuMs / partsCpuMs) * 1000) / 1000,
+      ratio_to_parts_wall: Math.round((one.wallMs / (partsMs / inFlight)) * 1000) / 1000,
+      frames_per_cpu_second: Math.round(fps(one.cpuMs) * 10) / 10,
       decodes_per_video: (one.decoders.video + one.decoders.audio) / nClips,
       video_decodes_per_video: one.decoders.video / nClips,
       audio_decodes_per_video: one.decoders.audio / nClips,
       peak_rss_mb: Math.round(one.peakRssMb),
-      separate_passes: { frames_per_second: Math.round(fps(sep.wallMs) * 10) / 10, decodes_per_video: (sep.decoders.video + sep.decoders.audio) / nClips, peak_rss_mb: Math.round(sep.peakRssMb) },
-      ...(baseline ? { baseline: { checkout: base, jobs: baseline.jobs, frames_per_second: Math.round(fps(baseline.wallMs) * 10) / 10 } } : {}),
+      separate_passes: { frames_per_second: Math.round(fps(sep.wallMs) * 10) / 10, frames_per_cpu_second: Math.round(fps(sep.cpuMs) * 10) / 10, decodes_per_video: (sep.decoders.video + sep.decoders.audio) / nClips, peak_rss_mb: Math.round(sep.peakRssMb) },
+      ...(baseline ? { baseline: { checkout: base, jobs: baseline.jobs, frames_per_second: Math.round(fps(baseline.wallMs) * 10) / 10, frames_per_cpu_second: Math.round(fps(baseline.cpuMs) * 10) / 10 } } : {}),
       parts_ms_per_frame: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round((v / frames) * 100) / 100])),
     };
   } finally {
