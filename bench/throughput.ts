@@ -212,6 +212,7 @@ export async function run(): Promise<Record<string, unknown>> {
       separate_passes: { frames_per_second: Math.round(fps(sep.wallMs) * 10) / 10, frames_per_cpu_second: Math.round(fps(sep.cpuMs) * 10) / 10, decodes_per_video: (sep.decoders.video + sep.decoders.audio) / nClips, peak_rss_mb: Math.round(sep.peakRssMb) },
       ...(baseline ? { baseline: { checkout: base, jobs: baseline.jobs, frames_per_second: Math.round(fps(baseline.wallMs) * 10) / 10, frames_per_cpu_second: Math.round(fps(baseline.cpuMs) * 10) / 10 } } : {}),
       parts_ms_per_frame: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round((v / frames) * 100) / 100])),
+      parts_cpu_ms_per_frame: Object.fromEntries(Object.entries(partsCpu).map(([k, v]) => [k, Math.round((v / frames) * 100) / 100])),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
