@@ -80,13 +80,16 @@ export function passStages(t: NativePassTimings): Record<string, number> {
 
 /**
  * The scheduler set-up for `jobs` videos in flight on the CPU backend: one engine (network
- * copy) per two videos, so that when two videos reach the same network at once their
- * crops go through it as one batch (a batched forward pass costs less per item on OpenCV
- * dnn for the plain mesh model; the detector and attention graphs run item by item), while
- * many cores still run many forward passes side by side.
+ * copy) per video in flight. Measured on 2 cores (docs/benchmarks.md, throughput): with one
+ * engine per two videos, calls that meet at a network mostly wait for each other instead
+ * of forming batches (two videos rarely have two calls pending at once), and OpenCV dnn gains
+ * little per item from a batch: in one run evaluate took 29% more wall time than the
+ * separate passes for the same CPU time (46.7 vs 60.2 frames/s); with one engine per
+ * video, 27.0 vs 25.4 (a noisier run).
+ * A GPU backend would use one engine and let the batches grow.
  */
 export function schedulerFor(jobs: number): Partial<NativePassConfig> {
-  return { threads: jobs, engines: Math.max(1, Math.ceil(jobs / 2)) };
+  return { threads: jobs, engines: jobs };
 }
 
 /** Sets how many videos the native scheduler runs at once (and, optionally, its batching). */
