@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   long: () => import('./long-video.js'),
   'landmark-offset': () => import('./landmark-offset.js'),
   gpu: () => import('./gpu/index.js'),
+  throughput: () => import('./throughput.js'),
 };
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,7 +1,9 @@
 /**
- * One video through the whole pipeline: open -> face pass -> audio pass -> quality pass ->
- * metrics -> VideoRecord. The passes come from pluggable providers (lib/providers.ts); a
- * pass this build lacks leaves its metrics NaN with an explicit reason.
+ * One video through the whole pipeline: the one pass (one decode feeding face + quality,
+ * docs/pipeline.md) -> audio pass -> metrics -> VideoRecord. With providers that lack the
+ * one pass: open -> face pass -> audio pass -> quality pass (its own decode) -> metrics.
+ * The passes come from pluggable providers (lib/providers.ts); a pass this build lacks
+ * leaves its metrics NaN with an explicit reason.
  *
  * Failure policy: a video that cannot be opened, fingerprinted or face-tracked gives a
  * record with `status: 'error'` and `error: {code, message}` (every metric NaN with the same
@@ -24,6 +26,7 @@ import {
   checkProviders,
   defaultProviders,
   describeBackend,
+  qualityValues,
   type AudioAnalysisResult,
   type BackendInfo,
   type FaceTracksByMetric,
@@ -32,6 +35,8 @@ import {
   type QualityMetricId,
 } from './providers.js';
 import { PLAIN_POINTS, REFINED_POINTS, type AudioTracks, type FaceTracks } from './tracks.js';
+import { passStages, type PassFrameSink, type PassQuality, type VideoPassResult } from './pipeline/videoPass.js';
+import { pluginQualitySink, toQualityImage } from './quality/pluginSink.js';
 import { version as toolVersion } from './version.js';
 import { CLEAN, profileLabel, toProfile, type Profile, type ProfileName, type ProfileOptions } from './profile.js';
 
@@ -51,6 +56,10 @@ export interface MetricValue {
 export interface StageTimings {
   fingerprint?: number;
   open?: number;
+  /** The one pass (decode + face + quality in one, lib/pipeline/videoPass.ts); its stages in `stages`. */
+  pass?: number;
+  /** Time of each stage of the one pass, summed over the frames, in the order a frame travels. */
+  stages?: Record<string, number>;
   face?: number;
   audio?: number;
   quality?: number;
@@ -158,6 +167,9 @@ export interface AnalyzeOptions {
 }
 
 const NOT_REQUESTED = 'not requested';
+
+/** Errors that concern the video itself (not a quality scorer): the whole video fails. */
+const VIDEO_ERRORS = new Set(['FILE_NOT_FOUND', 'NOT_MEDIA', 'NO_VIDEO_STREAM', 'NO_FRAMES', 'UNSUPPORTED_CODEC', 'MODEL_MISSING']);
 
 /** Validates a metric selection and puts it in the registry's order. */
 export function selectMetrics(metrics?: readonly string[]): MetricId[] {
@@ -292,18 +304,6 @@ function checkFaceTracks(f: FaceTracks, file: string): void {
       throw bad(`${k} must be a Float32Array of ${f.frames} x ${per} values, got ${a instanceof Float32Array ? a.length : typeof a}`);
     }
   }
-}
-
-/** H x W x 3 floats in [0,1] from packed rgb24 (a crop [x0,x1) x [y0,y1) of a width-W frame). */
-function toQualityImage(rgb: Uint8Array, W: number, x0: number, y0: number, x1: number, y1: number): QualityImage {
-  const w = x1 - x0, h = y1 - y0;
-  const data = new Float32Array(w * h * 3);
-  let o = 0;
-  for (let y = y0; y < y1; y++) {
-    let i = (y * W + x0) * 3;
-    for (let k = 0; k < w * 3; k++) data[o++] = rgb[i++] / 255;
-  }
-  return { width: w, height: h, data };
 }
 
 /**
@@ -444,8 +444,95 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     return finish();
   };
 
-  // open: fingerprint + stream facts (no decoding yet)
+  const wantedQuality = QUALITY_METRICS.filter((id) => metrics.includes(id));
+  let quality: Partial<Record<QualityMetricId, MetricValue>> = {};
+  let qualityFailure: string | undefined;
   let info: VideoInfo;
+  let face: FaceTracks | null = null;
+  const onePass = need.face && providers.face?.onePass ? providers.face : null;
+  // Quality runs inside the one pass when the quality provider offers native scorers.
+  let qualityInPass = false;
+
+  if (onePass) {
+    // fingerprint, then one decode feeding the face stages and the quality scorers
+    try {
+      const t = performance.now();
+      record.fingerprint = options.fingerprint ?? (await fingerprintFile(file));
+      timings.fingerprint = elapsed(t);
+    } catch (e) {
+      return fail(e);
+    }
+    let passQuality: PassQuality | null = null;
+    // A JS plug-in (scorers only): the pass hands it the decoded frames, no second decode.
+    const q = providers.quality;
+    const ctx0: ProviderContext = { info: undefined as unknown as VideoInfo, signal: options.signal, warn: (m) => warnings.push(m), metrics };
+    const plugin: { sink: PassFrameSink; readonly error: unknown; values(frames: number): unknown } | null =
+      need.quality && q && !q.passQuality
+        ? q.frameSink
+          ? q.frameSink(wantedQuality, ctx0)
+          : !q.scoreVideo
+            ? pluginQualitySink(q.scorers, wantedQuality, q.batchSize ?? 8)
+            : null
+        : null;
+    if (plugin) qualityInPass = true;
+    if (need.quality && providers.quality?.passQuality) {
+      qualityInPass = true;
+      try {
+        passQuality = await providers.quality.passQuality(wantedQuality);
+      } catch (e) {
+        const err = errorOf(e, file);
+        qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
+        warnings.push(qualityFailure);
+        (record.passFailures ??= []).push({ pass: 'quality', ...err, ...(options.signal?.aborted ? { abandoned: true as const } : {}) });
+      }
+    }
+    const t = performance.now();
+    let r: VideoPassResult;
+    try {
+      try {
+        r = await onePass.onePass!(file, passQuality, plugin?.sink ?? null);
+      } catch (e) {
+        // A scorer failing mid-pass costs only the quality metrics (as a separate quality
+        // pass would): the video is run again without them.
+        if (!passQuality || VIDEO_ERRORS.has(fromNative(e).code)) throw e;
+        const err = errorOf(e, file);
+        qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
+        warnings.push(qualityFailure);
+        (record.passFailures ??= []).push({ pass: 'quality', ...err, ...(options.signal?.aborted ? { abandoned: true as const } : {}) });
+        r = await onePass.onePass!(file, null);
+      }
+      if (!r.face) throw new TheValError('INTERNAL', `${file}: the one pass returned no face tracks`, file);
+      checkFaceTracks(r.face, file);
+    } catch (e) {
+      return fail(e);
+    }
+    timings.pass = elapsed(t);
+    timings.stages = passStages(r.timings);
+    for (const w of r.warnings) warnings.push(`decode: ${w}`);
+    info = r.info;
+    face = r.face;
+    if (passQuality && !qualityFailure) quality = qualityValues(wantedQuality, r.quality) as Partial<Record<QualityMetricId, MetricValue>>;
+    let pluginValues: Record<string, { value: number; reason?: string; details?: Record<string, unknown> }> = {};
+    let pluginError: unknown = plugin?.error;
+    if (plugin && pluginError === undefined) {
+      try {
+        pluginValues = (await plugin.values(r.face!.frames)) as typeof pluginValues;
+      } catch (e) {
+        pluginError = e;
+      }
+    }
+    if (plugin && pluginError !== undefined) {
+      const err = errorOf(pluginError, file);
+      qualityFailure = `quality pass failed: ${err.code}: ${err.message}`;
+      warnings.push(qualityFailure);
+      (record.passFailures ??= []).push({ pass: 'quality', ...err, ...(options.signal?.aborted ? { abandoned: true as const } : {}) });
+    } else if (plugin) {
+      for (const [id, v] of Object.entries(pluginValues)) {
+        quality[id as QualityMetricId] = { value: v.value, ...(v.reason ? { reason: v.reason } : {}), details: { ...v.details } };
+      }
+    }
+  } else {
+  // open: fingerprint + stream facts (no decoding yet)
   try {
     let t = performance.now();
     record.fingerprint = options.fingerprint ?? (await fingerprintFile(file));
@@ -458,6 +545,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   } catch (e) {
     return fail(e);
   }
+  }
   record.video = {
     width: info.width,
     height: info.height,
@@ -469,9 +557,10 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   };
   const ctx: ProviderContext = { info, signal: options.signal, warn: (m) => warnings.push(m), metrics };
 
-  // face pass
-  let face: FaceTracks | null = null;
-  if (need.face && providers.face) {
+  // face pass (when the one pass did not already run it)
+  if (onePass) {
+    record.video.frames = face!.frames;
+  } else if (need.face && providers.face) {
     const t = performance.now();
     try {
       face = await providers.face.track(file, ctx);
@@ -524,11 +613,8 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     timings.audio = elapsed(t);
   }
 
-  // quality pass
-  const wantedQuality = QUALITY_METRICS.filter((id) => metrics.includes(id));
-  let quality: Partial<Record<QualityMetricId, MetricValue>> = {};
-  let qualityFailure: string | undefined;
-  if (need.quality && providers.quality) {
+  // quality pass (when the one pass did not already score the frames)
+  if (need.quality && providers.quality && !qualityInPass) {
     const t = performance.now();
     try {
       // A profile may give mouth quality its own tracks (static-mouth): its crops then come

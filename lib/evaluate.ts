@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
+import { configurePasses, schedulerFor } from './pipeline/videoPass.js';
 import { analysisConfig, analyzeVideo, errorRecord, providersFor, selectMetrics, type AnalysisConfig, type VideoRecord } from './analyze.js';
 import { TheValError, fromNative } from './errors.js';
 import { fingerprint as fingerprintFile, sameFingerprint, type Fingerprint } from './io/fingerprint.js';
@@ -163,13 +164,12 @@ export function threadPoolSize(): number {
 }
 
 /**
- * Default parallelism: one video per CPU core, minus one core for the main thread (metric
- * arithmetic, JSON, progress) and FFmpeg's helper threads; at least 1; at most the libuv
- * thread-pool size (threadPoolSize(): start node with UV_THREADPOOL_SIZE=N to allow more).
- * Each video decodes on one thread, so more jobs than cores only adds memory.
+ * Default parallelism: one video in flight per CPU core. A video's pass runs on the native
+ * scheduler's own threads (lib/pipeline/videoPass.ts), not on libuv's pool, so the pool
+ * size no longer caps it; the main thread's share (metrics, JSON, the VAD) is small.
  */
 export function defaultJobs(): number {
-  return Math.max(1, Math.min(availableParallelism() - 1, threadPoolSize()));
+  return Math.max(1, availableParallelism());
 }
 
 
@@ -309,7 +309,10 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
     warnings.push(m);
     options.onWarning?.(m);
   };
-  if (jobs > threadPoolSize()) {
+  if (providers.face?.onePass) {
+    // The one pass runs on the native scheduler: `jobs` videos in flight on its own threads.
+    configurePasses(schedulerFor(jobs));
+  } else if (jobs > threadPoolSize()) {
     warn(`jobs ${jobs} > libuv thread pool size ${threadPoolSize()}: native work beyond that queues; start with UV_THREADPOOL_SIZE=${jobs + 1} to run ${jobs} at once`);
   }
   if (!config.face && metrics.some((id) => id !== 'global_aesthetic' && id !== 'face_quality')) {

@@ -64,6 +64,16 @@ export { formatAggregateCsv, parseAggregateCsv, collectFolder, type AggregateRow
 export { nativeQualityProvider, sileroAudioProvider, type DefaultProviderOptions } from './providers.js';
 export { scoreVideoQuality, type VideoQualityOptions, type VideoQualityResult } from './quality/video.js';
 export { loadQualityScorers, parseQualityModelOption, type QualityModelPaths, type QualityRole } from './quality/options.js';
+export {
+  runVideoPass,
+  configurePasses,
+  schedulerFor,
+  type VideoPassResult,
+  type PassQuality,
+  type PassFaceOptions,
+  type PassFrameSink,
+  type PassFrameBatch,
+} from './pipeline/videoPass.js';
 export { trackFaces, defaultFaceModels, type TrackFacesOptions, type FaceTrackResult, type FaceProfile, type FaceModelFiles } from './face/trackFaces.js';
 
 // The reference's own models (pyiqa, FaceXFormer) through a Python worker: docs/reference-models.md.

@@ -225,6 +225,8 @@ export interface NativeFaceTimings {
   plainInferMs: number;
   refinedWarpMs: number;
   refinedInferMs: number;
+  /** Face box + head pose. */
+  poseMs: number;
   /** 0 when the networks came from the addon's pool of loaded models. */
   modelLoadMs: number;
   /** The motion diagnostics (optical flow, frame difference); present when they ran. */
@@ -260,6 +262,100 @@ export interface NativeFaceResult {
   timings: NativeFaceTimings;
   /** Present only when a reference-emulation option was in force (measurement aid). */
   emulation?: { swapRB: boolean; squash: number; cpuWarp: boolean; staticMode: boolean };
+}
+
+/** runVideoPass options: the face stages (model files) and the quality scorers run inside the one pass. */
+export interface NativePassOptions {
+  face?: {
+    landmarkModel: string;
+    attentionModel: string;
+    detectorModel: string;
+    geometry?: string;
+    profile?: 'both' | 'refinedOnly';
+    swapRB?: boolean;
+    squash?: number;
+    cpuWarp?: boolean;
+    staticMode?: boolean;
+    motion?: boolean;
+    flowSize?: number;
+  } | null;
+  quality?: {
+    global?: NativeQualityModel | null;
+    mouth?: NativeQualityModel | null;
+    face?: NativeQualityModel | null;
+    stride?: number;
+    faceWidth?: number;
+    faceHeight?: number;
+  } | null;
+  /** Decoded frames handed to JS in batches (quality plug-ins); call release() when done with one. */
+  frames?: { batch?: number; onBatch: (batch: NativeFrameBatch, release: () => void) => void } | null;
+}
+
+/** `count` RGB24 frames from frame `first` on, with their crop boxes (count x 8: mouth x0 y0 x1 y1, face x0 y0 x1 y1; -1 = none). */
+export interface NativeFrameBatch {
+  first: number;
+  count: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+  boxes: Int32Array;
+}
+
+/** Milliseconds per stage of one video's pass. */
+export interface NativePassTimings {
+  decodeMs: number;
+  detectMs: number;
+  plainWarpMs: number;
+  plainInferMs: number;
+  refinedWarpMs: number;
+  refinedInferMs: number;
+  poseMs: number;
+  /** The motion diagnostics; present when they ran. */
+  motionMs?: number;
+  detectorRuns: number;
+  globalQualityMs: number;
+  mouthQualityMs: number;
+  faceQualityMs: number;
+  frameSinkMs: number;
+  totalMs: number;
+}
+
+/** One video's pass: face signals (when the face stages ran) and per-frame quality scores (NaN = not scored). */
+export interface NativePassResult {
+  info: NativeVideoInfo;
+  frames: number;
+  fps: number;
+  width: number;
+  height: number;
+  profile?: 'both' | 'refinedOnly';
+  landmarks?: Float32Array;
+  refined?: Float32Array;
+  presence?: Float32Array;
+  box?: Float32Array;
+  pose?: Float32Array;
+  /** frames x 4 when face.motion: frameDiff, warpError, bgMotion, faceMotion (docs/diagnostics.md). */
+  motion?: Float32Array;
+  emulation?: { swapRB: boolean; squash: number; cpuWarp: boolean; staticMode: boolean };
+  quality: { global: Float64Array | null; mouth: Float64Array | null; face: Float64Array | null };
+  warnings: string[];
+  timings: NativePassTimings;
+}
+
+export interface NativePassConfig {
+  /** Videos in flight (scheduler threads). */
+  threads: number;
+  /** Copies of each network that may run at once (native/infer/batching_model.h). */
+  engines: number;
+  maxBatch: number;
+  backend: string;
+}
+
+export interface NativePassStats {
+  running: number;
+  networks: Array<{ path: string; calls: number; batches: number; items: number; maxBatch: number; engines: number }>;
+  /** Decoders opened in this process so far (the throughput bench's decodes per video). */
+  decoders: { video: number; audio: number };
+  backend: { name: string; device: string; version: string };
 }
 
 export interface NativeInferSpec {
@@ -353,6 +449,13 @@ export interface NativeBinding {
     options?: NativePoseOptions,
   ): NativePoseDetails;
   analyzeFaces(path: string, options: NativeFaceOptions): Promise<NativeFaceResult>;
+  /** One video's one pass on the native scheduler's threads (pipeline/pass_bindings.cc). */
+  runVideoPass(path: string, options: NativePassOptions): Promise<NativePassResult>;
+  /** Sets (or, without an argument, reads) the scheduler: videos in flight, engines per network, batch cap. */
+  configurePasses(config?: Partial<NativePassConfig>): NativePassConfig;
+  passStats(): NativePassStats;
+  /** One audio decode resampled to each rate (0 = native): element k equals decodeAudio(path, rates[k]). */
+  decodeAudioRates(path: string, rates: number[]): Promise<NativeAudio[]>;
   inferModel(path: string, spec: NativeInferSpec, input: Float32Array): Promise<NativeInferResult>;
   /** A face network through the CUDA backend's executor (GPU_UNAVAILABLE for 'cuda' without a GPU). */
   inferModelEmulated(path: string, spec: NativeEmulatedInferSpec, input: Float32Array): Promise<NativeEmulatedInferResult>;

@@ -5,7 +5,11 @@
  *   FaceProvider    video path            -> FaceTracks (landmarks, refined, box, pose)
  *   AudioProvider   video path, fps, T    -> AudioTracks (speech segments, RMS per frame)
  *   QualityProvider one QualityScorer per quality metric (images -> scores); analyzeVideo
- *                   decodes the frames and cuts the mouth crops itself.
+ *                   gets the frames and crops from the one pass (or decodes them itself).
+ *
+ * The built-in face provider also offers `onePass` (lib/pipeline/videoPass.ts): one decode
+ * feeding the face stages and the built-in quality scorers (`passQuality`), or handing the
+ * frames to JS quality plug-ins; analyzeVideo prefers it.
  *
  * A pass that this build does not have is simply absent (`null`): every metric that needs
  * it is then NaN with an explicit reason (UNAVAILABLE below), never a made-up number.
@@ -17,7 +21,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { analyzeAudio } from './audio/analyzeAudio.js';
-import { trackFaces, type FaceProfile } from './face/trackFaces.js';
+import { defaultFaceModels, trackFaces, type FaceProfile } from './face/trackFaces.js';
 import { FACE_MESH_VERSION } from './models/faceModels.js';
 import { CONVERTER_VERSION } from './models/tflite/convert.js';
 import { loadQualityScorers, type QualityModelPaths, type QualityRole, type QualityScorers } from './quality/options.js';
@@ -28,6 +32,8 @@ import { SILERO_VAD_V5 } from './models/vadModel.js';
 import type { QualityScorer } from './metrics/quality.js';
 import type { MetricId } from './metrics/types.js';
 import { CLEAN, FRAME_CAP, hasQuirk, profileLabel, type Profile } from './profile.js';
+import { native } from './native.js';
+import { runVideoPass, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
 
@@ -70,6 +76,12 @@ export interface FaceTracksByMetric extends FaceTracks {
 export interface FaceProvider {
   readonly backend: BackendInfo;
   track(videoPath: string, context: ProviderContext): Promise<FaceTracks>;
+  /**
+   * Optional one pass (the built-in provider): one decode feeds the face stages and the
+   * quality scorers `quality` names (from QualityProvider.passQuality). analyzeVideo uses it
+   * instead of track() + a second decode for quality when both providers offer it.
+   */
+  onePass?(videoPath: string, quality: PassQuality | null, frames?: PassFrameSink | null): Promise<VideoPassResult>;
 }
 
 /** What an AudioProvider returns (lib/audio/analyzeAudio.ts's AudioAnalysis fits this shape). */
@@ -113,12 +125,31 @@ export interface QualityProvider {
    * code (crops cut from the frame buffer there) and returns the per-video values. When
    * present, analyzeVideo uses it instead of decoding frames in JS.
    */
+  /**
+   * Optional: the native scorers the one pass (FaceProvider.onePass) can run inside its own
+   * decode, for the wanted metrics.
+   */
+  passQuality?(wanted: readonly QualityMetricId[]): Promise<PassQuality>;
+  /**
+   * Optional: a consumer of the one pass's decoded frames (with their mouth and face crop
+   * boxes) for scorers outside the addon that want whole batches (the pyiqa worker): the
+   * pass hands it the frames, no second decode. Without it, a provider with `scorers` only is
+   * fed through lib/quality/pluginSink.ts; one with `scoreVideo` decodes on its own.
+   */
+  frameSink?(wanted: readonly QualityMetricId[], context: ProviderContext): QualityFrameSink;
   scoreVideo?(
     videoPath: string,
     face: FaceTracks | null,
     wanted: readonly QualityMetricId[],
     context: ProviderContext,
   ): Promise<Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>>>;
+}
+
+/** What QualityProvider.frameSink returns: the pass's sink, the first error, the values once the pass is over. */
+export interface QualityFrameSink {
+  sink: PassFrameSink;
+  readonly error: unknown;
+  values(frames: number): Promise<Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>>>;
 }
 
 /**
@@ -215,6 +246,18 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
       details: { global: describe('global'), mouth: describe('mouth'), face: describe('face'), faceCrop: 'square landmark box, 224x224' },
     },
     scorers: { global_aesthetic: lazyScorer('global_aesthetic'), mouth_quality: lazyScorer('mouth_quality'), face_quality: lazyScorer('face_quality') },
+    async passQuality(wanted) {
+      const s = await load();
+      const want = new Set(wanted);
+      return {
+        stride,
+        scorers: {
+          global: want.has('global_aesthetic') ? s.global : null,
+          mouth: want.has('mouth_quality') ? s.mouth : null,
+          face: want.has('face_quality') ? s.face : null,
+        },
+      };
+    },
     async scoreVideo(videoPath, face, wanted) {
       const s = await load();
       const want = new Set(wanted);
@@ -227,21 +270,29 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
           face: want.has('face_quality') && face ? s.face : null,
         },
       });
-      const out: Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>> = {};
-      const put = (id: QualityMetricId, o: typeof r.global): void => {
-        if (!want.has(id)) return;
-        if (!o) {
-          out[id] = { value: NaN, reason: UNAVAILABLE.face };
-          return;
-        }
-        out[id] = { value: o.result.value, ...(o.result.reason ? { reason: o.result.reason } : {}), details: { ...o.result.details, scorer: `${o.scorer.name} ${o.scorer.version}` } };
-      };
-      put('global_aesthetic', r.global);
-      put('mouth_quality', r.mouth);
-      put('face_quality', r.face);
-      return out;
+      return qualityValues(wanted, { global: r.global ?? undefined, mouth: r.mouth ?? undefined, face: r.face ?? undefined });
     },
   };
+}
+
+/** Per-video quality values from per-role outputs (a wanted metric without one: NaN, no face). */
+export function qualityValues(
+  wanted: readonly QualityMetricId[],
+  byRole: Partial<Record<'global' | 'mouth' | 'face', PassQualityOutput>>,
+): Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>> {
+  const out: Partial<Record<QualityMetricId, { value: number; reason?: string; details?: Record<string, unknown> }>> = {};
+  const put = (id: QualityMetricId, o: PassQualityOutput | undefined): void => {
+    if (!wanted.includes(id)) return;
+    if (!o) {
+      out[id] = { value: NaN, reason: UNAVAILABLE.face };
+      return;
+    }
+    out[id] = { value: o.result.value, ...(o.result.reason ? { reason: o.result.reason } : {}), details: { ...o.result.details, scorer: `${o.scorer.name} ${o.scorer.version}` } };
+  };
+  put('global_aesthetic', byRole.global);
+  put('mouth_quality', byRole.mouth);
+  put('face_quality', byRole.face);
+  return out;
 }
 
 /**
@@ -327,6 +378,9 @@ export function mediapipeFaceProvider(
         // Part of the config hash: records made before the crops were sampled at pixel
         // centres carry a 0.5 (s - 1) px landmark offset and are not mixed with these.
         crops: cpuWarp ? "MediaPipe CPU converter (cv::warpPerspective, pixel index = position)" : 'pixel centres, float bilinear',
+        // The inference backend of the one pass (name, device, engine version): part of the
+        // config hash, so records from another backend (e.g. CUDA) are never mixed on resume.
+        inference: inferenceBackend(),
         ...(emulation.swapRB || emulation.squash
           ? { referenceEmulation: `MEASUREMENT AID: ${[emu.swapRB ? 'swapRB (BGR to the models)' : '', emu.squash ? `squash ${emu.squash}x${emu.squash} bilinear` : ''].filter(Boolean).join(', ')}` }
           : {}),
@@ -357,7 +411,28 @@ export function mediapipeFaceProvider(
       }
       return Object.keys(perMetric).length ? { ...r, perMetric } : r;
     },
+    // The one pass serves the clean profile (and cpu-warp, which only changes the crops); the
+    // quirks that need extra face passes (or mouth crops from another pass) take the separate
+    // passes above.
+    ...(passes.lipSync || passes.squash || passes.staticMouth || passes.cap
+      ? {}
+      : {
+          async onePass(videoPath: string, quality: PassQuality | null, frames?: PassFrameSink | null): Promise<VideoPassResult> {
+            const face = { profile, models: await defaultFaceModels(), ...emu, ...(motion.enabled ? { motion: { flowSize: motion.flowSize ?? 128 } } : {}) };
+            return runVideoPass(videoPath, { face, quality, frames });
+          },
+        }),
   };
+}
+
+/** 'name (device, version)' of the native inference backend, or 'unavailable' without the addon. */
+function inferenceBackend(): string {
+  try {
+    const b = native().passStats().backend;
+    return `${b.name} (${b.device}, ${b.version})`;
+  } catch {
+    return 'unavailable';
+  }
 }
 
 /** The audio pass: Silero VAD v5 segments + RMS loudness at the native rate (lib/audio/). */

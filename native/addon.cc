@@ -18,6 +18,7 @@ extern "C" {
 namespace theval {
 void InitGpu(Napi::Env env, Napi::Object exports);
 void InitQualityCuda(Napi::Env env, Napi::Object exports);
+void InitPass(Napi::Env env, Napi::Object exports);  // pipeline/pass_bindings.cc
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -34,6 +35,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   theval::InitQualityCuda(env, exports);
   theval::InitFace(env, exports);
   theval::InitFlow(env, exports);
+  theval::InitPass(env, exports);
   return exports;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Per-video audio pass: decode once at 16 kHz (VAD) and once at the loudness rate, then
+ * Per-video audio pass: one decode of the audio stream, resampled to 16 kHz (VAD) and to the
+ * loudness rate side by side (two libswresample outputs of the same decoded frames), then
  * compute the AudioTracks the synchronization metrics read, plus the per-frame masks
  * (speech frames, kept silent runs) and notes on how audio and video line up.
  *
@@ -50,7 +51,7 @@ export interface AudioAnalysis {
   keptSilent: Uint8Array;
   /** Per-window Silero probabilities (one per 512 samples at 16 kHz); empty without audio. */
   probabilities: Float32Array;
-  /** Audio packets the decoder rejected (max over the two decodes). */
+  /** Audio packets the decoder rejected. */
   decodeErrors: number;
   /** Decoder notes (corrupt / lost data) and alignment notes (audio shorter / longer than the video). */
   warnings: string[];
@@ -156,7 +157,7 @@ export async function analyzeAudio(
   let vad16k: NativeAudio;
   let loud: NativeAudio;
   try {
-    [vad16k, loud] = await Promise.all([nb.decodeAudio(path, VAD_SAMPLE_RATE), nb.decodeAudio(path, rate)]);
+    [vad16k, loud] = await nb.decodeAudioRates(path, [VAD_SAMPLE_RATE, rate]);
   } catch (e) {
     const err = fromNative(e);
     if (err.code === 'NO_AUDIO_STREAM') return analyzeDecodedAudio(null, null, fps, frames, opts);

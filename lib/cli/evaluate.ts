@@ -49,9 +49,8 @@ const options = {
 
 const common = `  -o, --out DIR        output folder (default ./theval-out): results.jsonl, <method>/<metric>.csv,
                        aggregate.csv, summary.json; rerunning into the same folder resumes
-  -j, --jobs N         videos analysed at once (default ${defaultJobs()} here: CPU cores - 1, at least 1,
-                       at most UV_THREADPOOL_SIZE (default 4); one core is left for the main
-                       thread's metric and I/O work. For more than 4, set UV_THREADPOOL_SIZE)
+  -j, --jobs N         videos analysed at once (default ${defaultJobs()} here: one per CPU core); each
+                       runs its one pass on theval's own native threads, not libuv's pool
       --metrics LIST   comma-separated subset (ids, names or aliases), e.g. lip_sync,head_motion
       --save-tracks    also write each video's tracks JSON to <out>/tracks/<method>/ (videos
                        recorded earlier without their tracks file are analysed again)

@@ -7,11 +7,11 @@
 import { TheValError } from '../errors.js';
 import { openVideo } from '../decode/video.js';
 import { frameMean, mouthBox, type CropBox, type QualityImage, type QualityScorer } from '../metrics/quality.js';
-import { UNAVAILABLE, type BackendInfo, type QualityMetricId, type QualityProvider } from '../providers.js';
+import { UNAVAILABLE, type BackendInfo, type ProviderContext, type QualityMetricId, type QualityProvider } from '../providers.js';
 import type { FaceTracks } from '../tracks.js';
 import type { ReferenceBridge } from './bridge.js';
 import { describeWeights } from './provenance.js';
-import { PYIQA_NAMES, QualityFeeder } from './qualityFeeder.js';
+import { PYIQA_NAMES, QualityFeeder, type FeederResult } from './qualityFeeder.js';
 
 export interface PyiqaQualityOptions {
   /** The reference's batching: MUSIQ crops of each group of 64 padded with black to the largest; a frame TOPIQ-NR-face refuses fails the metric. */
@@ -67,11 +67,75 @@ export function pyiqaQualityProvider(bridge: ReferenceBridge, options: PyiqaQual
       },
     };
   }
+  /** Per-video values from the feeder's per-frame scores (the reference's NaN rules). */
+  const valuesOf = (r: FeederResult, want: ReadonlySet<QualityMetricId>, ctx: ProviderContext): Out => {
+    const out: Out = {};
+    const put = (id: QualityMetricId, s: Float64Array | undefined, empty: string, extra: Record<string, unknown> = {}) => {
+      if (!want.has(id)) return;
+      if (!s) {
+        out[id] = { value: NaN, reason: scorers[id] ? UNAVAILABLE.face : UNAVAILABLE.quality };
+        return;
+      }
+      const m = frameMean(s, empty);
+      out[id] = { value: m.value, ...(m.reason ? { reason: m.reason } : {}), details: { ...m.details, ...extra, scorer: `${scorers[id]!.name} ${scorers[id]!.version}` } };
+    };
+    put('global_aesthetic', r.global, 'no scored frame');
+    put('mouth_quality', r.mouth, 'no frame with a face');
+    put('face_quality', r.face, 'no scored frame', r.faceErrors.length ? { refusedFrames: r.faceErrors.length } : {});
+    if (r.faceErrors.length && out.face_quality) {
+      const e = r.faceErrors[0];
+      const what = `topiq_nr-face refused ${r.faceErrors.length} of ${r.frames} frames (first: frame ${e.frame}: ${e.message})`;
+      if (reference) out.face_quality = { value: NaN, reason: `${what}; the reference fails the video`, details: out.face_quality.details };
+      else ctx.warn(`${what}; those frames are left out of face quality`);
+    }
+    return out;
+  };
+  const feederFor = (want: ReadonlySet<QualityMetricId>, crops: boolean): QualityFeeder =>
+    new QualityFeeder(bridge, {
+      global: want.has('global_aesthetic') && !!scorers.global_aesthetic,
+      face: want.has('face_quality') && !!scorers.face_quality,
+      mouth: crops && want.has('mouth_quality') && !!scorers.mouth_quality,
+      padCrops: reference,
+    });
   const backend: BackendInfo = { name: 'pyiqa (Python worker)', version: `pyiqa ${prov.pyiqa} torch ${prov.torch} ${prov.device} ${profile}`, details };
   return {
     backend,
     scorers,
     batchSize: frameBatch,
+    // The one pass (lib/analyze.ts) hands its decoded frames and mouth boxes here: one decode
+    // for the landmarks, the built-in passes and the reference models.
+    frameSink(wanted, ctx) {
+      const want = new Set(wanted);
+      const feeder = feederFor(want, true);
+      let error: unknown;
+      let frames = 0;
+      return {
+        sink: {
+          batch: frameBatch,
+          async onBatch(b) {
+            if (error !== undefined) return;
+            try {
+              const boxes: Array<CropBox | null> = [];
+              for (let i = 0; i < b.count; i++) {
+                const [x0, y0, x1, y1] = b.boxes.subarray(i * 8, i * 8 + 4);
+                boxes.push(x0 >= 0 ? { x0, y0, x1, y1 } : null);
+              }
+              await feeder.push({ data: b.data, width: b.width, height: b.height, count: b.count }, boxes);
+              frames += b.count;
+            } catch (e) {
+              error = e;
+            }
+          },
+        },
+        get error() {
+          return error;
+        },
+        async values(t) {
+          if (t !== frames) ctx.warn(`pyiqa worker got ${frames} frames, the pass decoded ${t}`);
+          return valuesOf(await feeder.finish(), want, ctx);
+        },
+      };
+    },
     async scoreVideo(videoPath, face, wanted, ctx) {
       const want = new Set(wanted);
       const reader = await openVideo(videoPath, { format: 'rgb24' });
@@ -80,12 +144,7 @@ export function pyiqaQualityProvider(bridge: ReferenceBridge, options: PyiqaQual
         const { width: W, height: H } = reader.info;
         const crops = want.has('mouth_quality') && face !== null;
         if (crops && (face!.width !== W || face!.height !== H)) throw new TheValError('INTERNAL', `${videoPath}: face tracks are ${face!.width}x${face!.height}, frames ${W}x${H}`);
-        const feeder = new QualityFeeder(bridge, {
-          global: want.has('global_aesthetic') && !!scorers.global_aesthetic,
-          face: want.has('face_quality') && !!scorers.face_quality,
-          mouth: crops && !!scorers.mouth_quality,
-          padCrops: reference,
-        });
+        const feeder = feederFor(want, crops);
         const buf = reader.allocate(frameBatch) as Uint8Array;
         let t = 0;
         for (;;) {
@@ -99,25 +158,7 @@ export function pyiqaQualityProvider(bridge: ReferenceBridge, options: PyiqaQual
         }
         for (const w of reader.stats().warnings) ctx.warn(`quality pass decode: ${w}`);
         if (face && t !== face.frames) ctx.warn(`quality pass decoded ${t} frames, the face pass ${face.frames}`);
-        const r = await feeder.finish();
-        const put = (id: QualityMetricId, s: Float64Array | undefined, empty: string, extra: Record<string, unknown> = {}) => {
-          if (!want.has(id)) return;
-          if (!s) {
-            out[id] = { value: NaN, reason: scorers[id] ? UNAVAILABLE.face : UNAVAILABLE.quality };
-            return;
-          }
-          const m = frameMean(s, empty);
-          out[id] = { value: m.value, ...(m.reason ? { reason: m.reason } : {}), details: { ...m.details, ...extra, scorer: `${scorers[id]!.name} ${scorers[id]!.version}` } };
-        };
-        put('global_aesthetic', r.global, 'no scored frame');
-        put('mouth_quality', r.mouth, 'no frame with a face');
-        put('face_quality', r.face, 'no scored frame', r.faceErrors.length ? { refusedFrames: r.faceErrors.length } : {});
-        if (r.faceErrors.length && out.face_quality) {
-          const e = r.faceErrors[0];
-          const what = `topiq_nr-face refused ${r.faceErrors.length} of ${r.frames} frames (first: frame ${e.frame}: ${e.message})`;
-          if (reference) out.face_quality = { value: NaN, reason: `${what}; the reference fails the video`, details: out.face_quality.details };
-          else ctx.warn(`${what}; those frames are left out of face quality`);
-        }
+        Object.assign(out, valuesOf(await feeder.finish(), want, ctx));
       } finally {
         reader.close();
       }

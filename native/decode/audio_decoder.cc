@@ -87,25 +87,35 @@ constexpr bool kFlushOnReconfigure = false;
 }  // namespace
 
 DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
+  return std::move(DecodeAudioRates(path, {sampleRate})[0]);
+}
+
+std::vector<DecodedAudio> DecodeAudioRates(const std::string& path, const std::vector<int>& sampleRates) {
+  if (sampleRates.empty()) throw Error("BAD_ARGUMENT", "DecodeAudioRates: no sample rate requested", path);
   FormatPtr fmt = OpenMedia(path);
   int stream = FindStream(fmt.get(), AVMEDIA_TYPE_AUDIO);
   if (stream < 0) ThrowNoStream(fmt.get(), AVMEDIA_TYPE_AUDIO, path);
   CodecPtr codec = OpenDecoder(fmt.get(), stream, 1, path);
   const AVStream* st = fmt->streams[stream];
 
-  DecodedAudio out;
-  out.codec = CodecName(st->codecpar->codec_id);
-  out.sourceSampleRate = st->codecpar->sample_rate;
-  out.sourceChannels = st->codecpar->ch_layout.nb_channels;
-  int outRate = sampleRate > 0 ? sampleRate : out.sourceSampleRate;
-  if (outRate <= 0) throw Error("NOT_MEDIA", path + ": the audio stream has no sample rate", path);
-  out.sampleRate = outRate;
-  // Room for the stated duration, up front; the stated duration is the container's word
-  // (a damaged header said 5e9 s and the reservation threw), so it is trusted only up to
-  // about 5 minutes at 48 kHz. Longer audio grows the vector as it decodes.
-  if (st->duration != AV_NOPTS_VALUE) {
-    const double want = double(st->duration) * av_q2d(st->time_base) * outRate * 1.01;
-    if (want > 0 && want < 16e6) out.samples.reserve(size_t(want) + 4096);
+  // One decode, one resampler per requested rate: outs[k] is what a decode of its own at
+  // sampleRates[k] would give (the same frames into the same libswresample set-up).
+  std::vector<DecodedAudio> outs(sampleRates.size());
+  DecodedAudio& out = outs[0];  // decode facts are kept here and copied to the others at the end
+  for (size_t k = 0; k < outs.size(); k++) {
+    outs[k].codec = CodecName(st->codecpar->codec_id);
+    outs[k].sourceSampleRate = st->codecpar->sample_rate;
+    outs[k].sourceChannels = st->codecpar->ch_layout.nb_channels;
+    const int outRate = sampleRates[k] > 0 ? sampleRates[k] : outs[k].sourceSampleRate;
+    if (outRate <= 0) throw Error("NOT_MEDIA", path + ": the audio stream has no sample rate", path);
+    outs[k].sampleRate = outRate;
+    // Room for the stated duration, up front; the stated duration is the container's word
+    // (a damaged header said 5e9 s and the reservation threw), so it is trusted only up to
+    // about 5 minutes at 48 kHz. Longer audio grows the vector as it decodes.
+    if (st->duration != AV_NOPTS_VALUE) {
+      const double want = double(st->duration) * av_q2d(st->time_base) * outRate * 1.01;
+      if (want > 0 && want < 16e6) outs[k].samples.reserve(size_t(want) + 4096);
+    }
   }
 
   InstallFfmpegLog();
@@ -113,7 +123,7 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   LogCapture capture(&logged);
   FramePtr frame = NewFrame();
   PacketPtr packet = NewPacket();
-  std::unique_ptr<MonoResampler> resampler;
+  std::vector<std::unique_ptr<MonoResampler>> resamplers(outs.size());
   // Timestamp gaps between decoded frames: data the demuxer or decoder dropped without an
   // error (e.g. an MPEG-TS whose ADTS sync words were destroyed). The samples after a gap
   // are appended without silence (as `ffmpeg -ac 1 -ar N` does), so they are reported.
@@ -128,15 +138,18 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   for (;;) {
     int r = avcodec_receive_frame(codec.get(), frame.get());
     if (r == 0) {
-      if (!resampler) {
-        resampler = std::make_unique<MonoResampler>(frame.get(), outRate, path);
-      } else if (!resampler->Accepts(frame.get())) {
+      if (!resamplers[0]) {
+        for (size_t k = 0; k < outs.size(); k++)
+          resamplers[k] = std::make_unique<MonoResampler>(frame.get(), outs[k].sampleRate, path);
+      } else if (!resamplers[0]->Accepts(frame.get())) {
         // As ffmpeg's CLI (`-ac 1 -ar N`): a new resampler for the new input parameters. ffmpeg
         // rebuilds its filter graph without draining the old one; so does this, which keeps
         // the output sample for sample equal to ffmpeg's (the old resampler's few delayed
         // input samples, under 1 ms, are dropped by both).
-        if (kFlushOnReconfigure) resampler->Flush(out.samples);
-        resampler = std::make_unique<MonoResampler>(frame.get(), outRate, path);
+        for (size_t k = 0; k < outs.size(); k++) {
+          if (kFlushOnReconfigure) resamplers[k]->Flush(outs[k].samples);
+          resamplers[k] = std::make_unique<MonoResampler>(frame.get(), outs[k].sampleRate, path);
+        }
       }
       if (frame->best_effort_timestamp != AV_NOPTS_VALUE && frame->sample_rate > 0) {
         double at = double(frame->best_effort_timestamp) * tb;
@@ -155,7 +168,7 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
         // restart) starts a new expectation.
         expectNext = (expectNext < 0 || at > expectNext || at < expectNext - 0.5 ? at : expectNext) + len;
       }
-      resampler->Push(frame.get(), out.samples);
+      for (size_t k = 0; k < outs.size(); k++) resamplers[k]->Push(frame.get(), outs[k].samples);
       continue;
     }
     if (r == AVERROR_EOF) break;
@@ -177,7 +190,8 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
     }
     av_packet_unref(packet.get());
   }
-  if (resampler) resampler->Flush(out.samples);
+  for (size_t k = 0; k < outs.size(); k++)
+    if (resamplers[k]) resamplers[k]->Flush(outs[k].samples);
   if (out.decodeErrors > 0)
     out.warnings.push_back(std::to_string(out.decodeErrors) + " audio packet(s) could not be decoded (corrupt data)");
   if (readErrors > 0)
@@ -193,8 +207,14 @@ DecodedAudio DecodeAudio(const std::string& path, int sampleRate) {
   if (logged.count > 0)
     out.warnings.push_back(std::to_string(logged.count) + " FFmpeg error message(s) while reading the audio (first: " +
                            logged.first + ")");
-  out.samples.shrink_to_fit();
-  return out;
+  for (size_t k = 0; k < outs.size(); k++) {
+    if (k > 0) {
+      outs[k].decodeErrors = out.decodeErrors;
+      outs[k].warnings = out.warnings;
+    }
+    outs[k].samples.shrink_to_fit();
+  }
+  return outs;
 }
 
 }  // namespace theval

@@ -22,4 +22,8 @@ struct DecodedAudio {
 // NO_AUDIO_STREAM, UNSUPPORTED_CODEC.
 DecodedAudio DecodeAudio(const std::string& path, int sampleRate);
 
+// One decode of the audio stream resampled to several rates at once (e.g. 16 kHz for the
+// VAD and the stream's own rate for loudness): element k equals DecodeAudio(path, rates[k]).
+std::vector<DecodedAudio> DecodeAudioRates(const std::string& path, const std::vector<int>& sampleRates);
+
 }  // namespace theval

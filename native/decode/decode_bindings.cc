@@ -69,6 +69,12 @@ Napi::Object InfoToJs(Napi::Env env, const VideoInfo& i) {
 bool IsIntegerIn(double d, double lo, double hi) { return d >= lo && d <= hi && d == std::floor(d); }
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // Number.MAX_SAFE_INTEGER
 
+}  // namespace
+
+Napi::Object VideoInfoToJs(Napi::Env env, const VideoInfo& info) { return InfoToJs(env, info); }
+
+namespace {
+
 std::string PathArg(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString())
     throw MakeJsError(info.Env(), "BAD_ARGUMENT", "expected a file path (string)", "");

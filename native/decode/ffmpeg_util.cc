@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -92,8 +93,16 @@ std::string CodecName(AVCodecID id) {
   return n ? n : "unknown";
 }
 
+namespace {
+std::atomic<int64_t> videoOpens{0}, audioOpens{0};
+}
+
+DecoderOpens DecoderOpenCounts() { return {videoOpens.load(), audioOpens.load()}; }
+
 CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::string& path) {
   const AVStream* st = fmt->streams[stream];
+  if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) videoOpens++;
+  if (st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) audioOpens++;
   const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
   if (!codec) {
     throw Error("UNSUPPORTED_CODEC",

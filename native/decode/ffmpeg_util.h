@@ -53,4 +53,11 @@ CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::s
 
 std::string CodecName(AVCodecID id);
 
+// Decoders opened in this process so far, by kind (OpenDecoder counts them): the
+// throughput bench reads these to report decodes per video from what really happened.
+struct DecoderOpens {
+  int64_t video = 0, audio = 0;
+};
+DecoderOpens DecoderOpenCounts();
+
 }  // namespace theval

@@ -126,13 +126,13 @@ std::vector<Detection> WeightedNms(std::vector<Detection> detections, float thre
   return out;
 }
 
-FaceDetector::FaceDetector(const std::string& modelPath)
+FaceDetector::FaceDetector(const std::string& modelPath, const infer::ModelLoader& load)
     : anchors_(FaceDetectorAnchors()), toTensor_(kTensorSize, kTensorSize, kRangeMin, kRangeMax, BorderMode::kZero) {
   infer::ModelDesc desc;
   desc.inputShape = {kTensorSize, kTensorSize, 3};
   desc.outputNames = {"regressors", "classificators"};
   desc.outputElems = {size_t(kNumBoxes) * kNumCoords, size_t(kNumBoxes)};
-  model_ = infer::LoadCpuModel(modelPath, desc);
+  model_ = load(modelPath, desc);
   input_.resize(size_t(kTensorSize) * kTensorSize * 3);
 }
 

@@ -24,7 +24,8 @@ std::vector<Anchor> FaceDetectorAnchors();
 
 class FaceDetector {
  public:
-  explicit FaceDetector(const std::string& modelPath);
+  // load: where the network comes from (default: the detector's own CPU copy).
+  explicit FaceDetector(const std::string& modelPath, const infer::ModelLoader& load = infer::CpuLoader());
   // Faces in normalised image coordinates, in non-max-suppression order (highest score first).
   const std::vector<Detection>& Detect(const cv::Mat& rgb);
   // The letterbox warp's pixel-centre convention (image_to_tensor.h).
@@ -32,7 +33,7 @@ class FaceDetector {
   const infer::Model& model() const { return *model_; }
 
  private:
-  std::unique_ptr<infer::Model> model_;
+  std::shared_ptr<infer::Model> model_;
   std::vector<Anchor> anchors_;
   ImageToTensor toTensor_;
   std::vector<float> input_;

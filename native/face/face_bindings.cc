@@ -103,12 +103,12 @@ class AnalyzeFacesWorker : public PromiseWorker {
     o.Set("width", Napi::Number::New(env, r.info.width));
     o.Set("height", Napi::Number::New(env, r.info.height));
     o.Set("profile", r.profile == FaceProfile::kBoth ? "both" : "refinedOnly");
-    o.Set("landmarks", External<float>(env, std::move(r.plain)));
-    o.Set("refined", External<float>(env, std::move(r.refined)));
-    o.Set("presence", External<float>(env, std::move(r.presence)));
-    o.Set("box", External<float>(env, std::move(r.box)));
-    o.Set("pose", External<float>(env, std::move(r.pose)));
-    if (opt_.motion) o.Set("motion", External<float>(env, std::move(r.motion)));
+    o.Set("landmarks", External<float>(env, std::move(r.signals.plain)));
+    o.Set("refined", External<float>(env, std::move(r.signals.refined)));
+    o.Set("presence", External<float>(env, std::move(r.signals.presence)));
+    o.Set("box", External<float>(env, std::move(r.signals.box)));
+    o.Set("pose", External<float>(env, std::move(r.signals.pose)));
+    if (opt_.motion) o.Set("motion", External<float>(env, std::move(r.signals.motion)));
     Napi::Array w = Napi::Array::New(env, r.warnings.size());
     for (size_t i = 0; i < r.warnings.size(); i++) w.Set(uint32_t(i), r.warnings[i]);
     o.Set("warnings", w);
@@ -121,6 +121,7 @@ class AnalyzeFacesWorker : public PromiseWorker {
     t.Set("plainInferMs", ms(r.timings.plainInfer));
     t.Set("refinedWarpMs", ms(r.timings.refinedWarp));
     t.Set("refinedInferMs", ms(r.timings.refinedInfer));
+    t.Set("poseMs", ms(r.timings.pose));
     t.Set("modelLoadMs", ms(r.timings.modelLoad));
     if (opt_.motion) t.Set("motionMs", ms(r.timings.motion));
     t.Set("detectorRuns", Napi::Number::New(env, double(r.timings.detectorRuns)));

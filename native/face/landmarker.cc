@@ -80,7 +80,7 @@ void ProjectLandmarks(const float* crop, int n, const NormalizedRect& roi, float
   }
 }
 
-FaceLandmarker::FaceLandmarker(const std::string& modelPath, LandmarkModelKind kind)
+FaceLandmarker::FaceLandmarker(const std::string& modelPath, LandmarkModelKind kind, const infer::ModelLoader& load)
     : kind_(kind), toTensor_(kCropSize, kCropSize, 0.0f, 1.0f, BorderMode::kReplicate) {
   infer::ModelDesc desc;
   desc.inputShape = {kCropSize, kCropSize, 3};
@@ -95,7 +95,7 @@ FaceLandmarker::FaceLandmarker(const std::string& modelPath, LandmarkModelKind k
                         "output_left_iris",     "output_right_iris", "conv_faceflag"};
     desc.outputElems = {1404, 160, 142, 142, 10, 10, 1};
   }
-  model_ = infer::LoadCpuModel(modelPath, desc);
+  model_ = load(modelPath, desc);
   input_.resize(size_t(kCropSize) * kCropSize * 3);
   crop_.resize(size_t(numPoints()) * 3);
 }

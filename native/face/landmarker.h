@@ -20,7 +20,9 @@ enum class LandmarkModelKind { kPlain, kAttention };
 
 class FaceLandmarker {
  public:
-  FaceLandmarker(const std::string& modelPath, LandmarkModelKind kind);
+  // load: where the network comes from (default: this landmarker's own CPU copy).
+  FaceLandmarker(const std::string& modelPath, LandmarkModelKind kind,
+                 const infer::ModelLoader& load = infer::CpuLoader());
   // 468 (plain) or 478 (attention, refined).
   int numPoints() const { return kind_ == LandmarkModelKind::kPlain ? 468 : 478; }
   LandmarkModelKind kind() const { return kind_; }
@@ -37,7 +39,7 @@ class FaceLandmarker {
 
  private:
   LandmarkModelKind kind_;
-  std::unique_ptr<infer::Model> model_;
+  std::shared_ptr<infer::Model> model_;
   ImageToTensor toTensor_;
   std::vector<float> input_;
   std::vector<std::vector<float>> outputs_;

@@ -468,6 +468,8 @@ Napi::Value SetOpenCvThreads(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+quality::ModelPtr QualityModelFromJs(Napi::Env env, Napi::Value v) { return QualityModelWrap::From(env, v); }
+
 void InitQuality(Napi::Env env, Napi::Object exports) {
   GetAddonData(env)->qualityModelCtor = Napi::Persistent(QualityModelWrap::Define(env));
   exports.Set("loadBrisque", Napi::Function::New<LoadBrisqueJs>(env, "loadBrisque"));

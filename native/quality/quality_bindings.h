@@ -3,8 +3,13 @@
 
 #include <napi.h>
 
+#include "quality/quality_model.h"
+
 namespace theval {
 
 void InitQuality(Napi::Env env, Napi::Object exports);
+
+// The model behind a JS QualityModel (from loadBrisque / loadOnnxModel); null when `v` is not one.
+quality::ModelPtr QualityModelFromJs(Napi::Env env, Napi::Value v);
 
 }  // namespace theval

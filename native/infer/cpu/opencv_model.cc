@@ -17,6 +17,8 @@ namespace theval::infer {
 
 namespace {
 
+BackendInfo CpuInfo() { return {"opencv-dnn-cpu", "cpu", std::string("OpenCV ") + CV_VERSION}; }
+
 bool FileExists(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -43,7 +45,7 @@ class OpenCvModel : public Model {
   const std::string& path() const override { return path_; }
   const ModelDesc& desc() const override { return desc_; }
   bool batchedNatively() const override { return nativeBatch_ == 1; }
-  std::string backend() const override { return "opencv-dnn-cpu"; }
+  BackendInfo info() const override { return CpuInfo(); }
 
   void Run(const float* input, int batch, std::vector<std::vector<float>>& outputs) override {
     if (batch <= 1 || nativeBatch_ == 0) {
@@ -111,6 +113,27 @@ std::unique_ptr<Model> LoadCpuModel(const std::string& path, const ModelDesc& de
   if (!FileExists(path))
     throw Error("MODEL_MISSING", "model file not found: " + path + " (run `npm run models:prepare`)", path);
   return std::make_unique<OpenCvModel>(path, desc);
+}
+
+namespace {
+
+class CpuBackend : public Backend {
+ public:
+  BackendInfo info() const override { return CpuInfo(); }
+  std::unique_ptr<Model> Load(const std::string& path, const ModelDesc& desc) override { return LoadCpuModel(path, desc); }
+};
+
+}  // namespace
+
+Backend* FindBackend(const std::string& name) {
+  // Intentionally leaked (process lifetime; see face_bindings.cc on OpenCV's teardown).
+  static Backend* cpu = new CpuBackend();
+  if (name == "cpu") return cpu;
+  return nullptr;
+}
+
+ModelLoader CpuLoader() {
+  return [](const std::string& path, const ModelDesc& desc) -> std::shared_ptr<Model> { return LoadCpuModel(path, desc); };
 }
 
 int SetCpuThreads(int n) {
