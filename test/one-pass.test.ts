@@ -86,7 +86,8 @@ describe('one pass per video', () => {
     expect(native().passStats().decoders.video - before).toBe(1);
     const two = await analyzeVideo(clip.path, { providers: { ...separatePasses(), quality: fake.quality } });
     expect(one.timings.pass).toBeGreaterThan(0);
-    expect(Object.keys(one.timings.stages!)).toEqual(['decode', 'detect', 'landmarks', 'refinedLandmarks', 'pose', 'globalQuality', 'mouthQuality', 'faceQuality']);
+    // The stages in the order a frame travels (motion: the diagnostics, on by default).
+    expect(Object.keys(one.timings.stages!)).toEqual(['decode', 'detect', 'landmarks', 'refinedLandmarks', 'pose', 'motion', 'globalQuality', 'mouthQuality', 'faceQuality']);
     expect(one.timings.stages!.refinedLandmarks).toBeGreaterThan(0);
     for (const id of ['global_aesthetic', 'mouth_quality', 'face_quality'] as const) {
       expect(one.metrics[id], id).toEqual(two.metrics[id]);

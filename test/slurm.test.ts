@@ -101,6 +101,12 @@ describe.skipIf(!!reason)(`theval slurm on a local Slurm cluster${reason ? ` [sk
     slurmCmd(cluster, 'scontrol', ['requeue', `${arrayJob}_1`]);
     // Slurm holds a requeued job back for a while (BeginTime, about 2-3 minutes here); let it
     // start as soon as it is pending again.
+    // Release it only once the attempt it replaces has ended (it finishes its video in flight
+    // on SIGTERM): slurmd refuses to start a job whose previous step is still being cleaned up
+    // ("Job credential revoked"), which is why Slurm itself holds requeued jobs back.
+    const logFile = path.join(out, 'slurm', 'logs', `evaluate-${arrayJob}_1.out`);
+    await until('first attempt ended', () => existsSync(logFile) && /theval: wrote/.test(readFileSync(logFile, 'utf8')), cluster, 60_000);
+    await new Promise((r) => setTimeout(r, 3000));
     await until('requeued task released', () => {
       if (jobState(cluster, `${arrayJob}_1`) !== 'PENDING') return false;
       slurmCmd(cluster, 'scontrol', ['update', `JobId=${arrayJob}_1`, 'StartTime=now']);

@@ -60,6 +60,7 @@ export function parseRecord(line: string): VideoRecord {
     const m = r.metrics[id];
     if (m && m.value === null) m.value = NaN;
   }
+  for (const m of Object.values(r.diagnostics ?? {})) if (m && m.value === null) m.value = NaN;
   if (r.video && r.video.duration === null) r.video.duration = NaN;
   return r;
 }
