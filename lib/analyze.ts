@@ -163,7 +163,13 @@ export interface AnalyzeOptions {
   /** Compute the diagnostics (docs/diagnostics.md) into record.diagnostics (default true). */
   diagnostics?: boolean;
   /** Receives the tracks the passes produced (e.g. to save them), before the record is returned. */
-  onTracks?: (tracks: { info: VideoInfo; face: FaceTracks | null; audio: AudioTracks | null }) => void | Promise<void>;
+  onTracks?: (tracks: {
+    info: VideoInfo;
+    face: FaceTracks | null;
+    audio: AudioTracks | null;
+    /** Per-frame quality scores (NaN = not scored), when the one pass scored them. */
+    quality?: Partial<Record<QualityMetricId, Float64Array>>;
+  }) => void | Promise<void>;
 }
 
 const NOT_REQUESTED = 'not requested';
@@ -446,6 +452,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
 
   const wantedQuality = QUALITY_METRICS.filter((id) => metrics.includes(id));
   let quality: Partial<Record<QualityMetricId, MetricValue>> = {};
+  const qualityPerFrame: Partial<Record<QualityMetricId, Float64Array>> = {};
   let qualityFailure: string | undefined;
   let info: VideoInfo;
   let face: FaceTracks | null = null;
@@ -511,7 +518,11 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     for (const w of r.warnings) warnings.push(`decode: ${w}`);
     info = r.info;
     face = r.face;
-    if (passQuality && !qualityFailure) quality = qualityValues(wantedQuality, r.quality) as Partial<Record<QualityMetricId, MetricValue>>;
+    if (passQuality && !qualityFailure) {
+      quality = qualityValues(wantedQuality, r.quality) as Partial<Record<QualityMetricId, MetricValue>>;
+      const role = { global_aesthetic: 'global', mouth_quality: 'mouth', face_quality: 'face' } as const;
+      for (const id of wantedQuality) if (r.quality[role[id]]) qualityPerFrame[id] = r.quality[role[id]]!.perFrame;
+    }
     let pluginValues: Record<string, { value: number; reason?: string; details?: Record<string, unknown> }> = {};
     let pluginError: unknown = plugin?.error;
     if (plugin && pluginError === undefined) {
@@ -634,7 +645,9 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     timings.quality = elapsed(t);
   }
 
-  if (options.onTracks) await options.onTracks({ info, face, audio: audio?.tracks ?? null });
+  if (options.onTracks) {
+    await options.onTracks({ info, face, audio: audio?.tracks ?? null, ...(Object.keys(qualityPerFrame).length ? { quality: qualityPerFrame } : {}) });
+  }
 
   // metrics
   const t = performance.now();

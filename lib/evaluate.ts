@@ -408,13 +408,13 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
           ...(options.diagnostics === false ? { diagnostics: false } : {}),
           ...(fp ? { fingerprint: fp } : {}),
           onTracks: options.saveTracks && out
-            ? async ({ info, face, audio }) => {
+            ? async ({ info, face, audio, quality }) => {
                 const rel = path.join('tracks', methodDirName(method), tracksName(file));
                 await mkdir(path.join(out, path.dirname(rel)), { recursive: true });
                 const header = face
                   ? { fps: face.fps, width: face.width, height: face.height, frames: face.frames }
                   : { fps: info.fps, width: info.width, height: info.height, frames: Math.max(0, info.containerFrames) };
-                await writeTracksJson(path.join(out, rel), header, face, audio);
+                await writeTracksJson(path.join(out, rel), header, face, audio, quality);
                 tracksFile = rel;
               }
             : undefined,

@@ -182,3 +182,27 @@ sys.stdout.buffer.write(struct.pack('<%df' % len(out), *out))
     await expect(readTracksJson(f)).rejects.toThrow(/line 13.*cut short/);
   });
 });
+
+describe('tracks JSON: motion series and per-frame quality (optional keys)', () => {
+  it('round-trip exactly, stay valid JSON (Python reads them), and the report\'s per-video view plots the quality', async () => {
+    const T = 40;
+    const { face, audio } = synthetic(T);
+    const motion = new Float32Array(T * 4).map((_, i) => (i < 4 ? NaN : (i * 0.37) % 5));
+    const quality = {
+      global_aesthetic: Float64Array.from({ length: T }, (_, t) => 20 + t * 0.25),
+      mouth_quality: Float64Array.from({ length: T }, (_, t) => (t % 7 === 6 ? NaN : 30 - t * 0.5)),
+    };
+    const file = path.join(tempDir('theval-tracks-q-'), 'q.tracks.json');
+    await writeTracksJson(file, header(face), { ...face, motion }, audio, quality);
+    const back = await readTracksJson(file);
+    expect(sameFloats(back.face!.motion!, motion)).toBe(true);
+    expect(Array.from(back.quality!.global_aesthetic)).toEqual(Array.from(quality.global_aesthetic));
+    expect(Array.from(back.quality!.mouth_quality).map((x) => (Number.isNaN(x) ? null : x))).toEqual(Array.from(quality.mouth_quality).map((x) => (Number.isNaN(x) ? null : x)));
+    const py = spawnSync('/usr/bin/python3', ['-c', 'import json,sys; j=json.load(open(sys.argv[1])); print(len(j["quality"]["mouth_quality"]), j["quality"]["mouth_quality"][6], len(j["motion"]))', file], { encoding: 'utf8' });
+    expect(py.stdout.trim()).toBe(`${T} None ${T}`);
+    const { videoView } = await import('../lib/report/videoView.js');
+    const view = await videoView(file);
+    expect(view.series['quality: global_aesthetic']?.[4]).toBeCloseTo(21, 6);
+    expect(view.notes.join(' ')).not.toMatch(/per-frame quality scores are not in the tracks file/);
+  });
+});

@@ -10,6 +10,8 @@
  *     pose:      [ [pitch,yaw,roll] | null, ... ],                degrees
  *     motion:    [ [frameDiff,warpError,bgMotion,faceMotion] | null, ... ]  (only when the
  *                motion diagnostics ran: docs/diagnostics.md; pair (t-1, t) at t)
+ *     quality:   { <metric id>: [score|null per frame], ... }      (only when the one pass
+ *                scored the quality metrics; one line)
  *     rms:       [ number|null, ... ] }                           loudness per frame
  *
  * A frame is null when every value in it is NaN (no face); a single NaN inside a frame is
@@ -65,7 +67,13 @@ export interface TracksFileHeader {
  * Waits for 'drain' whenever the stream's buffer is full, so what is held at once is one
  * frame's text, whatever the video's length. Does not end the stream.
  */
-export async function writeTracks(out: Writable, header: TracksFileHeader, face: FaceTracks | null, audio: AudioTracks | null): Promise<void> {
+export async function writeTracks(
+  out: Writable,
+  header: TracksFileHeader,
+  face: FaceTracks | null,
+  audio: AudioTracks | null,
+  quality?: Partial<Record<string, Float64Array>>,
+): Promise<void> {
   let failure: Error | undefined;
   const onError = (e: Error) => (failure ??= e);
   out.on('error', onError);
@@ -108,6 +116,11 @@ export async function writeTracks(out: Writable, header: TracksFileHeader, face:
     await series('box', face ? T : 0, (t) => frameJson(face!.box, t, 1, 4));
     await series('pose', face ? T : 0, (t) => frameJson(face!.pose, t, 1, 3));
     if (face?.motion) await series('motion', T, (t) => frameJson(face.motion!, t, 1, 4));
+    if (quality && Object.keys(quality).length) {
+      // One line: {metric: [score|null per frame]} (a few bytes per frame and metric).
+      const parts = Object.entries(quality).map(([id, v]) => `${JSON.stringify(id)}:[${Array.from(v!, num).join(',')}]`);
+      await write(`"quality":{${parts.join(',')}},\n`);
+    }
     await series('rms', audio ? audio.rms.length : 0, (t) => num(audio!.rms[t]), true);
     await write('}\n');
   } finally {
@@ -119,12 +132,18 @@ export async function writeTracks(out: Writable, header: TracksFileHeader, face:
  * Writes the tracks JSON of one video to `file`: to a temporary file first, fsync'ed and
  * renamed into place, so an interrupted write never leaves a partial file under the name.
  */
-export async function writeTracksJson(file: string, header: TracksFileHeader, face: FaceTracks | null, audio: AudioTracks | null): Promise<void> {
+export async function writeTracksJson(
+  file: string,
+  header: TracksFileHeader,
+  face: FaceTracks | null,
+  audio: AudioTracks | null,
+  quality?: Partial<Record<string, Float64Array>>,
+): Promise<void> {
   await replaceFile(file, async (tmp) => {
     const out = createWriteStream(tmp, { flags: 'wx' });
     const failed = new Promise<never>((_, reject) => out.once('error', reject));
     failed.catch(() => {});
-    await writeTracks(out, header, face, audio);
+    await writeTracks(out, header, face, audio, quality);
     out.end();
     await Promise.race([once(out, 'close'), failed]);
   });
@@ -144,6 +163,8 @@ export interface ReadTracks {
   header: TracksFileHeader;
   face: FaceTracks | null;
   audio: AudioTracks;
+  /** Per-frame quality scores by metric id, when the file has them. */
+  quality?: Record<string, Float64Array>;
 }
 
 /** Reads a tracks JSON back into the shapes the metrics read (face null when it has no landmarks). */
@@ -206,6 +227,7 @@ async function readFrameLines(file: string): Promise<ReadTracks> {
   const counts: Record<string, number> = {};
   let head: Record<string, unknown> | undefined;
   let speech: Array<[number, number]> = [];
+  let quality: Record<string, Array<number | null>> | undefined;
   let open: string | undefined;
   let n = 0;
   let ended = false;
@@ -269,6 +291,14 @@ async function readFrameLines(file: string): Promise<ReadTracks> {
         arrays[open] = new Float32Array(Number(head!.frames) * per[open]).fill(NaN);
         continue;
       }
+      if (line.startsWith('"quality":')) {
+        try {
+          quality = (JSON.parse(`{${line.replace(/,$/, '')}}`) as { quality: Record<string, Array<number | null>> }).quality;
+        } catch (e) {
+          throw bad(n, `bad quality scores (${(e as Error).message})`);
+        }
+        continue;
+      }
       if (line.startsWith('"speech":')) {
         try {
           speech = (JSON.parse(`{${line.replace(/,$/, '')}}`) as { speech: Array<[number, number]> }).speech;
@@ -298,7 +328,12 @@ async function readFrameLines(file: string): Promise<ReadTracks> {
     }
   }
   const rms = take('rms');
-  return { header, face, audio: { hasAudio: head.hasAudio === true, speech, rms } };
+  return {
+    header,
+    face,
+    audio: { hasAudio: head.hasAudio === true, speech, rms },
+    ...(quality ? { quality: Object.fromEntries(Object.entries(quality).map(([k, v]) => [k, Float64Array.from(v, (x) => (x === null ? NaN : x))])) } : {}),
+  };
 }
 
 // In-memory form of the same schema (theval track, tests).

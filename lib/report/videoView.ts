@@ -130,6 +130,6 @@ export async function videoView(file: string, maxPoints = 600): Promise<VideoVie
   const quality = j.quality;
   if (quality && typeof quality === 'object') {
     for (const [id, s] of Object.entries(quality)) if (Array.isArray(s)) series[`quality: ${id}`] = frame.map((t) => round(s[t] ?? NaN));
-  } else notes.push('per-frame quality scores are not in the tracks file (this version saves face and audio tracks only); the per-video mean is in the table');
+  } else notes.push('per-frame quality scores are not in the tracks file (written only when the one pass scored the quality metrics); the per-video mean is in the table');
   return { fps, frames: T, width: j.width, height: j.height, frame, series, hasAudio: audio.hasAudio, speech, silentRuns, gaps, faceFrames, notes };
 }
