@@ -9,12 +9,15 @@ import { native } from '../lib/native.js';
 
 const [mode, jobsArg, out, ...files] = process.argv.slice(2);
 const jobs = jobsArg === 'default' ? undefined : Number(jobsArg);
-const base = defaultProviders();
+// The 8 THEval metrics, as the parts are timed; THEVAL_BENCH_DIAGNOSTICS=1 adds the
+// diagnostics' optical flow (docs/diagnostics.md), which no part covers.
+const diagnostics = process.env.THEVAL_BENCH_DIAGNOSTICS === '1';
+const base = defaultProviders({ motion: diagnostics });
 const providers: Providers = mode === 'separate' ? { ...base, face: { backend: base.face!.backend, track: base.face!.track.bind(base.face) } } : base;
 const before = native().passStats().decoders;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const run = await evaluate([{ name: 'bench', inputs: files }], { out, ...(jobs ? { jobs } : {}), providers });
+const run = await evaluate([{ name: 'bench', inputs: files }], { out, ...(jobs ? { jobs } : {}), providers, diagnostics });
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const after = native().passStats();

@@ -7,7 +7,8 @@
  * evaluate without the one pass (face pass, then a second decode for quality) and, when
  * THEVAL_BENCH_BASELINE names another checkout (e.g. /work/main), that checkout's CLI.
  *
- *   npm run bench -- throughput        THEVAL_BENCH_CLIPS=6 (clips), THEVAL_BENCH_JOBS=default
+ *   npm run bench -- throughput        THEVAL_BENCH_CLIPS=6 (clips), THEVAL_BENCH_JOBS=default,
+ *                                      THEVAL_BENCH_DIAGNOSTICS=1 (also the diagnostics' flow)
  *
  * ratio_to_parts = CPU time of the evaluate process (every thread) / CPU time of the parts
  * alone: what the pipeline costs beyond its parts, nearly independent of other load on a
