@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { trackFaces, type TrackFacesOptions } from '../lib/face/trackFaces.js';
 import { PLAIN_POINTS, REFINED_POINTS } from '../lib/tracks.js';
 import { clipSpecs } from '../test/helpers/faceClips.js';
-import { compareLandmarks, splitFrames, type LandmarkFrames } from '../test/helpers/landmarkCompare.js';
+import { compareLandmarks, predictedCpuWarpOffset, splitFrames } from '../test/helpers/landmarkCompare.js';
 import { ffmpegClip } from '../test/helpers/media.js';
 import { closeMediaPipe, runMediaPipe, toTrack, videoFrames, type RgbFrame } from '../test/helpers/mediapipeReference.js';
 import { analyzeAudio } from '../lib/audio/analyzeAudio.js';
@@ -84,27 +84,6 @@ async function decoded(file: string): Promise<RgbFrame[]> {
   return out;
 }
 
-/** Mean over frames of 0.5 (s - 1): s from the ROI MediaPipe derives from the previous frame's landmarks. */
-function predictedOffset(ref: LandmarkFrames, W: number, H: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let t = 1; t < ref.length; t++) {
-    const p = ref[t - 1];
-    if (!p || !ref[t]) continue;
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let i = 0; i < p.length; i += 3) {
-      x0 = Math.min(x0, p[i]);
-      x1 = Math.max(x1, p[i]);
-      y0 = Math.min(y0, p[i + 1]);
-      y1 = Math.max(y1, p[i + 1]);
-    }
-    const roi = 1.5 * Math.max((x1 - x0) * W, (y1 - y0) * H);
-    sum += 0.5 * (roi / 192 - 1);
-    n++;
-  }
-  return n ? sum / n : NaN;
-}
-
 export async function measureOffsets(warps: Array<{ name: string; options: TrackFacesOptions }>, metricRows: MetricRow[] = []): Promise<OffsetRow[]> {
   const rows: OffsetRow[] = [];
   for (const clip of await offsetClips()) {
@@ -145,7 +124,7 @@ export async function measureOffsets(warps: Array<{ name: string; options: Track
           p95Px: c.p95Px,
           meanDxPx: c.meanDxPx,
           meanDyPx: c.meanDyPx,
-          predictedPx: predictedOffset(refs[model], W, H),
+          predictedPx: predictedCpuWarpOffset(refs[model], W, H),
         });
       }
     }

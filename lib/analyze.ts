@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { fromNative, TheValError } from './errors.js';
 import { openVideo, type VideoInfo } from './decode/video.js';
-import { frameTimingWarning, measureFrameTiming } from './decode/timing.js';
+import { frameTimingDrift, frameTimingWarning, measureFrameTiming } from './decode/timing.js';
 import { native } from './native.js';
 import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
 import { frameMean, mouthBox, type QualityImage } from './metrics/quality.js';
@@ -456,6 +456,8 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   let qualityFailure: string | undefined;
   let info: VideoInfo;
   let face: FaceTracks | null = null;
+  // The one pass's decoded frame times (VFR check without reading the file again).
+  let frameTimes: Float64Array | undefined;
   const onePass = need.face && providers.face?.onePass ? providers.face : null;
   // Quality runs inside the one pass when the quality provider offers native scorers.
   let qualityInPass = false;
@@ -518,6 +520,7 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
     for (const w of r.warnings) warnings.push(`decode: ${w}`);
     info = r.info;
     face = r.face;
+    frameTimes = r.frameTimes;
     if (passQuality && !qualityFailure) {
       quality = qualityValues(wantedQuality, r.quality) as Partial<Record<QualityMetricId, MetricValue>>;
       const role = { global_aesthetic: 'global', mouth_quality: 'mouth', face_quality: 'face' } as const;
@@ -606,7 +609,9 @@ export async function analyzeVideo(file: string, options: AnalyzeOptions = {}): 
   if (need.audio && face && providers.audio) {
     const t = performance.now();
     // Frame t sits at t / fps on the audio axis; say so when the real frame times drift (VFR).
-    const vfr = await measureFrameTiming(file, face.fps).then((m) => frameTimingWarning(m, face!.fps), () => null);
+    const vfr = frameTimes
+      ? frameTimingWarning({ ...frameTimingDrift(frameTimes, face.fps), missing: 0 }, face.fps)
+      : await measureFrameTiming(file, face.fps).then((m) => frameTimingWarning(m, face!.fps), () => null);
     if (vfr) warnings.push(vfr);
     try {
       audio = await providers.audio.analyze(file, face.fps, face.frames, ctx);

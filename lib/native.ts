@@ -217,7 +217,8 @@ export interface NativeFaceOptions {
   flowSize?: number;
 }
 
-export interface NativeFaceTimings {
+/** Milliseconds of the face stages (native/face/face_pipeline.h FaceTimings), in both the face pass and the one pass. */
+export interface NativeFaceStageTimings {
   totalMs: number;
   decodeMs: number;
   detectMs: number;
@@ -227,12 +228,15 @@ export interface NativeFaceTimings {
   refinedInferMs: number;
   /** Face box + head pose. */
   poseMs: number;
-  /** 0 when the networks came from the addon's pool of loaded models. */
-  modelLoadMs: number;
   /** The motion diagnostics (optical flow, frame difference); present when they ran. */
   motionMs?: number;
   /** Frames on which the detector ran (the first frame and frames after a face was lost). */
   detectorRuns: number;
+}
+
+export interface NativeFaceTimings extends NativeFaceStageTimings {
+  /** 0 when the networks came from the addon's pool of loaded models. */
+  modelLoadMs: number;
   parallel: boolean;
   cvThreads: number;
   backend: string;
@@ -301,23 +305,12 @@ export interface NativeFrameBatch {
   boxes: Int32Array;
 }
 
-/** Milliseconds per stage of one video's pass. */
-export interface NativePassTimings {
-  decodeMs: number;
-  detectMs: number;
-  plainWarpMs: number;
-  plainInferMs: number;
-  refinedWarpMs: number;
-  refinedInferMs: number;
-  poseMs: number;
-  /** The motion diagnostics; present when they ran. */
-  motionMs?: number;
-  detectorRuns: number;
+/** Milliseconds per stage of one video's pass: the face stages, then the quality stages. */
+export interface NativePassTimings extends NativeFaceStageTimings {
   globalQualityMs: number;
   mouthQualityMs: number;
   faceQualityMs: number;
   frameSinkMs: number;
-  totalMs: number;
 }
 
 /** One video's pass: face signals (when the face stages ran) and per-frame quality scores (NaN = not scored). */
@@ -337,6 +330,8 @@ export interface NativePassResult {
   motion?: Float32Array;
   emulation?: { swapRB: boolean; squash: number; cpuWarp: boolean; staticMode: boolean };
   quality: { global: Float64Array | null; mouth: Float64Array | null; face: Float64Array | null };
+  /** Each decoded frame's timestamp in seconds (NaN where it has none), decode order. */
+  frameTimes: Float64Array;
   warnings: string[];
   timings: NativePassTimings;
 }

@@ -225,6 +225,21 @@ describe('reader.allocate(): zero-copy buffers that stay safe', () => {
   });
 });
 
+describe('reader.allocate() buffers reused across readers', () => {
+  it('a buffer allocated by a closed reader serves the next reader (zero-copy path), with the frames ffmpeg decodes', async () => {
+    const file = clips.h264();
+    const first = await openVideo(file);
+    const buf = first.allocate(8) as Uint8Array;
+    expect(await first.read(buf, 8)).toBe(8);
+    first.close();
+    buf.fill(0);
+    const next = await openVideo(file);
+    expect(await next.read(buf, 8)).toBe(8);
+    next.close();
+    expect(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).equals(ffmpegFrames(file).subarray(0, buf.byteLength))).toBe(true);
+  });
+});
+
 describe('close() while a read is pending', () => {
   it('the read still delivers its frames, equal to an undisturbed read', async () => {
     const a = await openVideo(clips.h264());

@@ -28,7 +28,7 @@ import { packageRoot } from '../lib/native.js';
 import type { FaceTracks } from '../lib/tracks.js';
 import { PLAIN_POINTS, REFINED_POINTS } from '../lib/tracks.js';
 import { ASTRONAUT, clipSpecs, GRACE_HOPPER, hasAstronaut } from './helpers/faceClips.js';
-import { compareLandmarks, formatComparison, splitFrames, type LandmarkComparison } from './helpers/landmarkCompare.js';
+import { compareLandmarks, formatComparison, predictedCpuWarpOffset, splitFrames, type LandmarkComparison } from './helpers/landmarkCompare.js';
 import { closeMediaPipe, mediaPipeUnavailableReason, runMediaPipe, videoFrames, type RgbFrame } from './helpers/mediapipeReference.js';
 
 const MEAN_PX = 0.25;
@@ -155,24 +155,6 @@ describe.skipIf(!!skipReason)(`the CPU converter convention (cpuWarp, reference 
   // s = ROI side / 192, the ROI coming from MediaPipe's landmarks of the previous frame
   // (box of all points, long side x 1.5). Checked against MediaPipe on the Hopper clip (big
   // face: positive) and the astronaut clip (small face, s < 1: negative).
-  const predicted = (ref: ReadonlyArray<Float32Array | null>, W: number, H: number): number => {
-    let sum = 0;
-    let n = 0;
-    for (let t = 1; t < ref.length; t++) {
-      const p = ref[t - 1];
-      if (!p || !ref[t]) continue;
-      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-      for (let i = 0; i < p.length; i += 3) {
-        x0 = Math.min(x0, p[i]);
-        x1 = Math.max(x1, p[i]);
-        y0 = Math.min(y0, p[i + 1]);
-        y1 = Math.max(y1, p[i + 1]);
-      }
-      sum += 0.5 * ((1.5 * Math.max((x1 - x0) * W, (y1 - y0) * H)) / 192 - 1);
-      n++;
-    }
-    return sum / n;
-  };
   const clips = [
     { name: 'hopper', make: clipSpecs.hopper, present: true },
     { name: 'astronaut', make: clipSpecs.astronaut, present: hasAstronaut },
@@ -184,7 +166,7 @@ describe.skipIf(!!skipReason)(`the CPU converter convention (cpuWarp, reference 
       const t = await trackFaces(clip.path, { cpuWarp: true });
       const ref = await runMediaPipe(await decoded(clip.path), { refineLandmarks: false, mode: 'video' });
       const cmp = compareLandmarks(splitFrames(t.landmarks, PLAIN_POINTS), ref, t.width, t.height);
-      const want = predicted(ref, t.width, t.height);
+      const want = predictedCpuWarpOffset(ref, t.width, t.height);
       console.log(`${c.name} cpuWarp: signed dx ${cmp.meanDxPx.toFixed(3)}, dy ${cmp.meanDyPx.toFixed(3)}, predicted ${want.toFixed(3)} px`);
       expect(Math.abs(want), 'the clip must have a measurable predicted offset').toBeGreaterThan(0.04);
       expect(Math.abs(cmp.meanDxPx - want)).toBeLessThanOrEqual(0.1);

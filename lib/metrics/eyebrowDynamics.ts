@@ -21,6 +21,22 @@ function centre(lm: LandmarkView, t: number, ks: readonly number[], W: number, H
 }
 
 /**
+ * Brow-to-eye distance over eye-to-eye distance, left and right (d_L, d_R), of frame t of a
+ * refined landmark view in pixels of a W x H frame; null without the points or with the eyes
+ * under 1e-3 px apart. (Also the report's per-frame eyebrow series.)
+ */
+export function browEyeRatios(lm: LandmarkView, t: number, W: number, H: number): [number, number] | null {
+  if (!lm.has(t, USED)) return null;
+  const eyeL = centre(lm, t, LEFT_EYE, W, H);
+  const eyeR = centre(lm, t, RIGHT_EYE, W, H);
+  const browL = centre(lm, t, LEFT_BROW, W, H);
+  const browR = centre(lm, t, RIGHT_BROW, W, H);
+  const scale = Math.hypot(eyeL[0] - eyeR[0], eyeL[1] - eyeR[1]);
+  if (scale < 1e-3) return null;
+  return [Math.hypot(browL[0] - eyeL[0], browL[1] - eyeL[1]) / scale, Math.hypot(browR[0] - eyeR[0], browR[1] - eyeR[1]) / scale];
+}
+
+/**
  * Eyebrow dynamics (METRICS.md 6): refined landmarks in pixels of the displayed frame.
  * Per kept frame, brow-to-eye distance of each side divided by the eye-to-eye distance;
  * per video = mean absolute frame-to-frame change of those ratios over both sides (the
@@ -32,15 +48,9 @@ export function eyebrowDynamics(face: FaceTracks): MetricResult<EyebrowDynamicsD
   let prevL = NaN, prevR = NaN;
   let kept = 0, sum = 0, changes = 0;
   for (let t = 0; t < face.frames; t++) {
-    if (!lm.has(t, USED)) continue;
-    const eyeL = centre(lm, t, LEFT_EYE, W, H);
-    const eyeR = centre(lm, t, RIGHT_EYE, W, H);
-    const browL = centre(lm, t, LEFT_BROW, W, H);
-    const browR = centre(lm, t, RIGHT_BROW, W, H);
-    const scale = Math.hypot(eyeL[0] - eyeR[0], eyeL[1] - eyeR[1]);
-    if (scale < 1e-3) continue;
-    const dL = Math.hypot(browL[0] - eyeL[0], browL[1] - eyeL[1]) / scale;
-    const dR = Math.hypot(browR[0] - eyeR[0], browR[1] - eyeR[1]) / scale;
+    const d = browEyeRatios(lm, t, W, H);
+    if (!d) continue;
+    const [dL, dR] = d;
     if (kept > 0) {
       sum += Math.abs(dL - prevL) + Math.abs(dR - prevR);
       changes += 2;

@@ -62,6 +62,8 @@ export interface VideoPassResult {
   info: NativeVideoInfo;
   face: Omit<FaceTrackResult, 'timings' | 'models'> | null;
   quality: Partial<Record<PassQualityRole, PassQualityOutput>>;
+  /** Each decoded frame's timestamp in seconds (NaN where none): the VFR check needs no second read. */
+  frameTimes: Float64Array;
   warnings: string[];
   timings: NativePassTimings;
 }
@@ -200,5 +202,5 @@ export async function runVideoPass(
           ...(r.emulation ? { emulation: r.emulation } : {}),
         }
       : null;
-  return { info: r.info, face, quality, warnings: r.warnings, timings: r.timings };
+  return { info: r.info, face, quality, frameTimes: r.frameTimes, warnings: r.warnings, timings: r.timings };
 }

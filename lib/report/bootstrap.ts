@@ -17,18 +17,10 @@
 import { METRIC_IDS } from '../metrics/registry.js';
 import type { MetricGroup, MetricId } from '../metrics/types.js';
 import { rankDescendingMin, scoreMethods, type MetricValues } from '../score.js';
+import { mulberry32 } from '../util/random.js';
 
-/** mulberry32: a small seeded PRNG (uniform in [0,1)), so a report is reproducible from its seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the bootstrap (a report is reproducible from its seed). */
+export { mulberry32 };
 
 /** One method's per-video values: videos x 8 metrics, row-major (METRIC_IDS order), NaN for none. */
 export interface VideoMatrix {

@@ -15,9 +15,9 @@
 import { keptSilentFrames, speechFrames } from '../audio/frameMasks.js';
 import { readFile } from 'node:fs/promises';
 import { tracksFromJson, type TracksJson } from '../io/tracksJson.js';
-import { LEFT_BROW, LEFT_EYE, RIGHT_BROW, RIGHT_EYE } from '../metrics/landmarkSets.js';
+import { browEyeRatios } from '../metrics/eyebrowDynamics.js';
 import { mouthOpenness } from '../metrics/lipSync.js';
-import { plainView, refinedView, type LandmarkView } from '../metrics/types.js';
+import { plainView, refinedView } from '../metrics/types.js';
 import type { FaceTracks } from '../tracks.js';
 
 export interface VideoView {
@@ -58,27 +58,9 @@ export function runs(T: number, on: (t: number) => boolean): Array<[number, numb
   return out;
 }
 
-function centre(lm: LandmarkView, t: number, ks: readonly number[], W: number, H: number): [number, number] {
-  let sx = 0, sy = 0;
-  for (const k of ks) {
-    sx += lm.x(t, k) * W;
-    sy += lm.y(t, k) * H;
-  }
-  return [sx / ks.length, sy / ks.length];
-}
-
-const BROWS = [...LEFT_BROW, ...LEFT_EYE, ...RIGHT_BROW, ...RIGHT_EYE];
-
 /** Brow-to-eye distance over eye-to-eye distance, left and right (eyebrow dynamics' d_L, d_R). */
 function browDistances(face: FaceTracks, t: number): [number, number] {
-  const lm = refinedView(face);
-  if (!lm.has(t, BROWS)) return [NaN, NaN];
-  const W = face.width, H = face.height;
-  const eL = centre(lm, t, LEFT_EYE, W, H), eR = centre(lm, t, RIGHT_EYE, W, H);
-  const bL = centre(lm, t, LEFT_BROW, W, H), bR = centre(lm, t, RIGHT_BROW, W, H);
-  const s = Math.hypot(eL[0] - eR[0], eL[1] - eR[1]);
-  if (s < 1e-3) return [NaN, NaN];
-  return [Math.hypot(bL[0] - eL[0], bL[1] - eL[1]) / s, Math.hypot(bR[0] - eR[0], bR[1] - eR[1]) / s];
+  return browEyeRatios(refinedView(face), t, face.width, face.height) ?? [NaN, NaN];
 }
 
 /** The view of one video from its tracks file. */

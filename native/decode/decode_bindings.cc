@@ -9,6 +9,7 @@ extern "C" {
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 
 #include "common/addon_data.h"
 #include "common/errors.h"
@@ -189,6 +190,41 @@ struct FrameBlock {
   size_t size = 0;
 };
 
+// Buffers from reader.allocate(): native memory a read co-owns (a shared_ptr), so it decodes
+// into them directly, with no copy; they stay valid whatever JS does meanwhile. One registry
+// for the process: a buffer allocated by one reader stays on the zero-copy path when it is
+// reused with the next reader (as a consumer decoding many videos keeps one buffer).
+class FrameBlocks {
+ public:
+  void Add(const std::shared_ptr<FrameBlock>& b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    blocks_.push_back(b);
+  }
+  // The live block holding [p, p + n), if any.
+  std::shared_ptr<FrameBlock> Find(const uint8_t* p, size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_ptr<FrameBlock> hit;
+    size_t live = 0;
+    for (auto& w : blocks_) {
+      std::shared_ptr<FrameBlock> b = w.lock();
+      if (!b) continue;
+      blocks_[live++] = w;
+      if (!hit && p >= b->data.get() && n <= b->size && size_t(p - b->data.get()) <= b->size - n) hit = b;
+    }
+    blocks_.resize(live);
+    return hit;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::weak_ptr<FrameBlock>> blocks_;
+};
+
+FrameBlocks& AllocatedBlocks() {
+  static FrameBlocks* blocks = new FrameBlocks();  // leaked: outlives every reader and worker
+  return *blocks;
+}
+
 struct ReaderState {
   std::unique_ptr<VideoDecoder> decoder;
   PixelLayout layout = PixelLayout::kRgb24;
@@ -201,23 +237,6 @@ struct ReaderState {
   // while a read is pending cannot be written after it changed owner or was freed.
   // Reused across reads.
   std::vector<uint8_t> staging;
-  // Buffers from reader.allocate(): native memory the worker co-owns (a shared_ptr), so it
-  // decodes into them directly, with no copy; they stay valid whatever JS does meanwhile.
-  std::vector<std::weak_ptr<FrameBlock>> blocks;
-
-  // The live block holding [p, p + n), if any.
-  std::shared_ptr<FrameBlock> BlockOf(const uint8_t* p, size_t n) {
-    std::shared_ptr<FrameBlock> hit;
-    size_t live = 0;
-    for (auto& w : blocks) {
-      std::shared_ptr<FrameBlock> b = w.lock();
-      if (!b) continue;
-      blocks[live++] = w;
-      if (!hit && p >= b->data.get() && n <= b->size && size_t(p - b->data.get()) <= b->size - n) hit = b;
-    }
-    blocks.resize(live);
-    return hit;
-  }
   bool busy = false;
   bool closed = false;
 
@@ -409,7 +428,7 @@ class VideoReader : public Napi::ObjectWrap<VideoReader> {
                         "");
     const size_t maxFrames = size_t(maxFramesD);  // <= have / frameBytes: the product cannot overflow
     uint8_t* base = static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset();
-    std::shared_ptr<FrameBlock> block = state_->BlockOf(base, maxFrames * frameBytes);
+    std::shared_ptr<FrameBlock> block = AllocatedBlocks().Find(base, maxFrames * frameBytes);
     state_->busy = true;
     auto* w = new ReadWorker(env, state_, dst, maxFrames, block, block ? base : nullptr);
     w->Queue();
@@ -432,8 +451,8 @@ class VideoReader : public Napi::ObjectWrap<VideoReader> {
     return o;
   }
 
-  // allocate(bytes) -> ArrayBuffer over native memory this reader's reads write into
-  // directly (zero copy). The memory lives until both JS and any pending read let go.
+  // allocate(bytes) -> ArrayBuffer over native memory reads write into directly (zero
+  // copy), this reader's and any other's. The memory lives until both JS and any pending read let go.
   Napi::Value Allocate(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (state_->closed) throw MakeJsError(env, "CLOSED", "the video reader is closed", "");  // busy is fine
@@ -444,7 +463,7 @@ class VideoReader : public Napi::ObjectWrap<VideoReader> {
     block->size = size_t(bytes);
     block->data.reset(new (std::nothrow) uint8_t[block->size]());
     if (!block->data) throw MakeJsError(env, "OUT_OF_MEMORY", "allocate(): out of memory", "");
-    state_->blocks.push_back(block);
+    AllocatedBlocks().Add(block);
     auto* owner = new std::shared_ptr<FrameBlock>(block);
     Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(
         env, block->data.get(), block->size,

@@ -215,42 +215,50 @@ Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
   const std::string path = info[0].As<Napi::String>().Utf8Value();
   Napi::Object o = info[1].As<Napi::Object>();
   face::FaceModelPaths paths;
-  paths.landmark = GetString(o, "landmarkModel", "");
-  paths.landmarkAttention = GetString(o, "attentionModel", "");
-  paths.detector = GetString(o, "detectorModel", "");
-  paths.geometry = GetString(o, "geometry", "");
-  const std::string profile = GetString(o, "profile", "both");
-  if (profile != "both" && profile != "refinedOnly")
-    throw MakeJsError(env, "BAD_ARGUMENT", "profile must be 'both' or 'refinedOnly'", path);
-  if (paths.landmarkAttention.empty() || paths.detector.empty() || (profile == "both" && paths.landmark.empty()))
-    throw MakeJsError(env, "BAD_ARGUMENT", "analyzeFaces: landmarkModel, attentionModel and detectorModel paths are required", path);
+  FaceProfile profile;
   face::FaceAnalysisOptions opt;
-  opt.parallel = GetBool(o, "parallel", false);
-  opt.swapRB = GetBool(o, "swapRB", false);
-  opt.cpuWarp = GetBool(o, "cpuWarp", false);
-  opt.staticMode = GetBool(o, "staticMode", false);
-  const double squash = GetNumber(o, "squash", 0);
-  if (!(squash == 0 || (squash >= 16 && squash <= 4096)) || squash != std::floor(squash))
-    throw MakeJsError(env, "BAD_ARGUMENT", "squash must be 0 (off) or an integer in 16..4096", path);
-  opt.squash = int(squash);
-  opt.motion = GetBool(o, "motion", false);
-  const double flowSize = GetNumber(o, "flowSize", 128);
-  if (!(flowSize >= 32 && flowSize <= 1024) || flowSize != std::floor(flowSize))
-    throw MakeJsError(env, "BAD_ARGUMENT", "flowSize must be an integer in 32..1024", path);
-  opt.motionParams.faceSize = int(flowSize);
-  // The background flow runs on the whole frame at half that size (its motion is coarse; the
-  // face's texture is what needs the resolution).
-  opt.motionParams.frameSize = std::max(32, int(flowSize) / 2);
+  ReadFaceOptions(env, o, path, "analyzeFaces", "", &paths, &profile, &opt);
   const double threads = GetNumber(o, "threads", 1);
   if (!(threads >= 0 && threads <= 256) || threads != std::floor(threads))
     throw MakeJsError(env, "BAD_ARGUMENT", "threads must be an integer in 0..256 (0 = keep OpenCV's setting)", path);
-  auto* w = new AnalyzeFacesWorker(env, path, paths, profile == "both" ? FaceProfile::kBoth : FaceProfile::kRefinedOnly,
-                                   opt, int(threads));
+  auto* w = new AnalyzeFacesWorker(env, path, paths, profile, opt, int(threads));
   w->Queue();
   return w->Promise();
 }
 
 }  // namespace
+
+void ReadFaceOptions(Napi::Env env, const Napi::Object& o, const std::string& path, const char* what, const char* prefix,
+                     face::FaceModelPaths* paths, face::FaceProfile* profile, face::FaceAnalysisOptions* opt) {
+  const std::string pre = prefix;
+  auto bad = [&](const std::string& msg) { return MakeJsError(env, "BAD_ARGUMENT", msg, path); };
+  auto integer = [&](const char* key, double lo, double hi, double dflt, const std::string& msg) {
+    const double v = GetNumber(o, key, dflt);
+    if (!(v >= lo && v <= hi) || v != std::floor(v)) throw bad(msg);
+    return int(v);
+  };
+  paths->landmark = GetString(o, "landmarkModel", "");
+  paths->landmarkAttention = GetString(o, "attentionModel", "");
+  paths->detector = GetString(o, "detectorModel", "");
+  paths->geometry = GetString(o, "geometry", "");
+  const std::string p = GetString(o, "profile", "both");
+  if (p != "both" && p != "refinedOnly") throw bad(pre + "profile must be 'both' or 'refinedOnly'");
+  *profile = p == "both" ? FaceProfile::kBoth : FaceProfile::kRefinedOnly;
+  if (paths->landmarkAttention.empty() || paths->detector.empty() || (p == "both" && paths->landmark.empty()))
+    throw bad(std::string(what) + ": " + pre + "landmarkModel, attentionModel and detectorModel paths are required");
+  opt->parallel = GetBool(o, "parallel", false);
+  opt->swapRB = GetBool(o, "swapRB", false);
+  opt->cpuWarp = GetBool(o, "cpuWarp", false);
+  opt->staticMode = GetBool(o, "staticMode", false);
+  opt->squash = integer("squash", 0, 4096, 0, "squash must be 0 (off) or an integer in 16..4096");
+  if (opt->squash != 0 && opt->squash < 16) throw bad("squash must be 0 (off) or an integer in 16..4096");
+  opt->motion = GetBool(o, "motion", false);
+  const int flowSize = integer("flowSize", 32, 1024, 128, "flowSize must be an integer in 32..1024");
+  opt->motionParams.faceSize = flowSize;
+  // The background flow runs on the whole frame at half that size (its motion is coarse; the
+  // face's texture is what needs the resolution).
+  opt->motionParams.frameSize = std::max(32, flowSize / 2);
+}
 
 void InitFace(Napi::Env env, Napi::Object exports) {
   exports.Set("analyzeFaces", Napi::Function::New<AnalyzeFacesJs>(env, "analyzeFaces"));

@@ -7,7 +7,6 @@
 //   decodeAudioRates(path, rates[]) -> Promise<NativeAudio[]>   (one audio decode, one output per rate)
 // Passes run on the scheduler's threads (native/scheduler/), not on libuv's pool; each call
 // settles its promise through a thread-safe function.
-#include <algorithm>
 #include <napi.h>
 
 #include <cmath>
@@ -16,6 +15,7 @@
 #include <mutex>
 
 #include "common/errors.h"
+#include "face/face_bindings.h"
 #include "decode/audio_decoder.h"
 #include "decode/decode_bindings.h"
 #include "decode/ffmpeg_util.h"
@@ -91,6 +91,7 @@ Napi::Object ResultToJs(Napi::Env env, PassResult& r, bool faceRan, face::FacePr
   q.Set("mouth", scores(r.hasMouth, r.mouth));
   q.Set("face", scores(r.hasFaceQuality, r.faceQuality));
   o.Set("quality", q);
+  o.Set("frameTimes", External<double, Napi::Float64Array>(env, std::move(r.frameTimes)));
   o.Set("warnings", Strings(env, r.warnings));
   Napi::Object t = Napi::Object::New(env);
   const auto ms = [&](double s) { return Napi::Number::New(env, s * 1000.0); };
@@ -252,28 +253,8 @@ Napi::Value RunVideoPassJs(const Napi::CallbackInfo& info) {
   Napi::Value fv = o.Get("face");
   job->request.faceStages = fv.IsObject();
   if (fv.IsObject()) {
-    Napi::Object f = fv.As<Napi::Object>();
-    job->facePaths.landmark = GetString(f, "landmarkModel", "");
-    job->facePaths.landmarkAttention = GetString(f, "attentionModel", "");
-    job->facePaths.detector = GetString(f, "detectorModel", "");
-    job->facePaths.geometry = GetString(f, "geometry", "");
-    const std::string profile = GetString(f, "profile", "both");
-    if (profile != "both" && profile != "refinedOnly") throw Bad(env, "face.profile must be 'both' or 'refinedOnly'", path);
-    job->profile = profile == "both" ? face::FaceProfile::kBoth : face::FaceProfile::kRefinedOnly;
-    if (job->facePaths.landmarkAttention.empty() || job->facePaths.detector.empty() ||
-        (profile == "both" && job->facePaths.landmark.empty()))
-      throw Bad(env, "runVideoPass: face.landmarkModel, attentionModel and detectorModel paths are required", path);
-    job->request.faceOptions.swapRB = GetBool(f, "swapRB", false);
-    job->request.faceOptions.squash = IntOpt(env, f, "squash", 0, 4096, 0, path);
-    if (job->request.faceOptions.squash != 0 && job->request.faceOptions.squash < 16)
-      throw Bad(env, "squash must be 0 (off) or an integer in 16..4096", path);
-    job->request.faceOptions.cpuWarp = GetBool(f, "cpuWarp", false);
-    job->request.faceOptions.staticMode = GetBool(f, "staticMode", false);
-    job->request.faceOptions.motion = GetBool(f, "motion", false);
-    const int flowSize = IntOpt(env, f, "flowSize", 32, 1024, 128, path);
-    job->request.faceOptions.motionParams.faceSize = flowSize;
-    // The background flow runs on the whole frame at half that size (face_bindings.cc).
-    job->request.faceOptions.motionParams.frameSize = std::max(32, flowSize / 2);
+    ReadFaceOptions(env, fv.As<Napi::Object>(), path, "runVideoPass", "face.", &job->facePaths, &job->profile,
+                    &job->request.faceOptions);
   }
 
   Napi::Value qv = o.Get("quality");

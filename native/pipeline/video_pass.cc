@@ -112,6 +112,7 @@ PassResult RunVideoPass(const PassRequest& req, face::FaceModels* models, FrameS
   take(global, out.global, out.hasGlobal);
   take(mouth, out.mouth, out.hasMouth);
   take(faceQ, out.faceQuality, out.hasFaceQuality);
+  out.frameTimes = dec.stats().frameTimes;
   out.warnings = dec.stats().Warnings(out.info, dec.finished());
   if (out.frames == 0)
     throw Error("NO_FRAMES",

@@ -55,6 +55,7 @@ struct PassResult {
   // T values each (NaN where not scored), present when requested.
   std::vector<double> global, mouth, faceQuality;
   bool hasGlobal = false, hasMouth = false, hasFaceQuality = false;
+  std::vector<double> frameTimes;  // each decoded frame's timestamp, seconds (NaN where none)
   std::vector<std::string> warnings;
   PassTimings timings;
 };

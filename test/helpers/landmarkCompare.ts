@@ -120,3 +120,28 @@ export function formatComparison(label: string, c: LandmarkComparison): string {
     `${c.points} points: mean ${c.meanPx.toFixed(3)} px, p95 ${c.p95Px.toFixed(3)} px, max ${c.maxPx.toFixed(3)} px; signed mean dx ${c.meanDxPx.toFixed(3)} px, dy ${c.meanDyPx.toFixed(3)} px`
   );
 }
+
+/**
+ * The landmark offset MediaPipe's CPU crop convention predicts (docs/parity.md): the mean over
+ * frames of 0.5 (s - 1) frame pixels, s = ROI side / 192, the ROI from the previous frame's
+ * landmarks (box of all points, long side x 1.5), as MediaPipe's tracking derives it.
+ */
+export function predictedCpuWarpOffset(ref: ReadonlyArray<Float32Array | null>, W: number, H: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let t = 1; t < ref.length; t++) {
+    const p = ref[t - 1];
+    if (!p || !ref[t]) continue;
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let i = 0; i < p.length; i += 3) {
+      x0 = Math.min(x0, p[i]);
+      x1 = Math.max(x1, p[i]);
+      y0 = Math.min(y0, p[i + 1]);
+      y1 = Math.max(y1, p[i + 1]);
+    }
+    const roi = 1.5 * Math.max((x1 - x0) * W, (y1 - y0) * H);
+    sum += 0.5 * (roi / 192 - 1);
+    n++;
+  }
+  return n ? sum / n : NaN;
+}

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FaceGeometryJson } from '../../lib/models/faceGeometry.js';
+import { mulberry32 } from '../../lib/util/random.js';
 
 export type Mat3 = [number, number, number, number, number, number, number, number, number];
 export type Vec3 = [number, number, number];
@@ -99,16 +100,7 @@ export function projectPerspective(
 }
 
 /** Seeded PRNG (mulberry32) and a standard normal. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 export function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
