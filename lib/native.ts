@@ -464,6 +464,14 @@ export interface NativeBinding {
   denseFlowGpu(i0: Float32Array, i1: Float32Array, width: number, height: number, options?: { levels?: number; iterations?: number }): { u: Float32Array; v: Float32Array };
   /** The face detector alone on a file's first frame, detections in tracking order. */
   detectFaces(path: string, detectorModel: string): Promise<NativeDetection[]>;
+  /** The landmark models' input crop (tests): pixel-centre bilinear warp of a rotated ROI. */
+  faceCropTensor(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    roi: { centerX: number; centerY: number; width: number; height: number; rotation: number },
+    options?: { size?: number; rangeMin?: number; rangeMax?: number; border?: 'replicate' | 'zero'; simd?: boolean },
+  ): { tensor: Float32Array; map: Float64Array };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

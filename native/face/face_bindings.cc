@@ -10,6 +10,7 @@
 #include "common/errors.h"
 #include "decode/video_decoder.h"
 #include "face/face_pipeline.h"
+#include "face/image_to_tensor.h"
 #include "infer/model.h"
 
 namespace theval {
@@ -226,6 +227,45 @@ Napi::Value AnalyzeFacesJs(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
+// faceCropTensor(rgb, width, height, roi, options): the landmark models' input crop as the
+// face pass computes it (tests check it against an independent numpy implementation of the
+// sampling, with the AVX2 path on and off). roi: {centerX, centerY, width, height, rotation}
+// in pixels/radians; options: {size = 192, rangeMin = 0, rangeMax = 1, border = 'replicate' |
+// 'zero', simd = true}. Returns {tensor: Float32Array (size x size x 3), map: Float64Array(6)}.
+Napi::Value FaceCropTensorJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* usage = "faceCropTensor(rgb: Uint8Array, width: number, height: number, roi: object, options?: object)";
+  if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsObject())
+    throw MakeJsError(env, "BAD_ARGUMENT", usage, "");
+  Napi::TypedArray rgb = info[0].As<Napi::TypedArray>();
+  const double w = info[1].As<Napi::Number>().DoubleValue(), h = info[2].As<Napi::Number>().DoubleValue();
+  if (rgb.TypedArrayType() != napi_uint8_array || !(w >= 1 && h >= 1 && w <= 16384 && h <= 16384) || w != std::floor(w) ||
+      h != std::floor(h) || double(rgb.ByteLength()) != w * h * 3)
+    throw MakeJsError(env, "BAD_ARGUMENT", std::string(usage) + ": rgb must be a Uint8Array of width x height x 3 bytes", "");
+  Napi::Object r = info[3].As<Napi::Object>();
+  face::RotatedRect roi{float(GetNumber(r, "centerX", 0)), float(GetNumber(r, "centerY", 0)), float(GetNumber(r, "width", 0)),
+                        float(GetNumber(r, "height", 0)), float(GetNumber(r, "rotation", 0))};
+  Napi::Object o = info.Length() >= 5 && info[4].IsObject() ? info[4].As<Napi::Object>() : Napi::Object::New(env);
+  const double size = GetNumber(o, "size", 192);
+  if (!(size >= 1 && size <= 1024) || size != std::floor(size))
+    throw MakeJsError(env, "BAD_ARGUMENT", std::string(usage) + ": size must be an integer in 1..1024", "");
+  const std::string border = GetString(o, "border", "replicate");
+  if (border != "replicate" && border != "zero")
+    throw MakeJsError(env, "BAD_ARGUMENT", std::string(usage) + ": border must be 'replicate' or 'zero'", "");
+  const int n = int(size);
+  face::ImageToTensor conv(n, n, float(GetNumber(o, "rangeMin", 0)), float(GetNumber(o, "rangeMax", 1)),
+                           border == "zero" ? face::BorderMode::kZero : face::BorderMode::kReplicate);
+  conv.setSimd(GetBool(o, "simd", true));
+  cv::Mat frame(int(h), int(w), CV_8UC3, static_cast<uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset());
+  Napi::Float32Array tensor = Napi::Float32Array::New(env, size_t(size) * size_t(size) * 3);
+  Napi::Float64Array map = Napi::Float64Array::New(env, 6);
+  conv.Convert(frame, roi, tensor.Data(), map.Data());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("tensor", tensor);
+  out.Set("map", map);
+  return out;
+}
+
 }  // namespace
 
 void ReadFaceOptions(Napi::Env env, const Napi::Object& o, const std::string& path, const char* what, const char* prefix,
@@ -263,6 +303,7 @@ void ReadFaceOptions(Napi::Env env, const Napi::Object& o, const std::string& pa
 void InitFace(Napi::Env env, Napi::Object exports) {
   exports.Set("analyzeFaces", Napi::Function::New<AnalyzeFacesJs>(env, "analyzeFaces"));
   exports.Set("detectFaces", Napi::Function::New<DetectFacesJs>(env, "detectFaces"));
+  exports.Set("faceCropTensor", Napi::Function::New<FaceCropTensorJs>(env, "faceCropTensor"));
 }
 
 }  // namespace theval

@@ -25,10 +25,15 @@ class ImageToTensor {
       : width_(width), height_(height), rangeMin_(rangeMin), rangeMax_(rangeMax), border_(border) {}
 
   // rgb: 8-bit RGB image (CV_8UC3). dst: height x width x 3 floats (NHWC, one item).
-  void Convert(const cv::Mat& rgb, const RotatedRect& roi, float* dst);
+  // dstToSrc (optional, pixel-centre convention only): receives the 2x3 affine map from
+  // tensor pixel indices to frame pixel indices that was sampled.
+  void Convert(const cv::Mat& rgb, const RotatedRect& roi, float* dst, double* dstToSrc = nullptr);
 
   int width() const { return width_; }
   void setCpuCorners(bool on) { cpuCorners_ = on; }
+  // The pixel-centre crop's AVX2 fast path (on by default where the CPU has AVX2; tests
+  // compare it with the per-pixel path: bit-identical by construction).
+  void setSimd(bool on) { simd_ = on; }
   int height() const { return height_; }
 
  private:
@@ -36,6 +41,7 @@ class ImageToTensor {
   float rangeMin_, rangeMax_;
   BorderMode border_;
   bool cpuCorners_ = false;
+  bool simd_ = true;
   cv::Mat warped_;  // reused 8-bit crop
 };
 
