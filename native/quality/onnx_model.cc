@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/errors.h"
+#include "infer/cpu/fast_layers.h"
 #include "quality/quality_model.h"
 
 namespace theval {
@@ -297,6 +298,7 @@ class OnnxModel : public Model {
  private:
   std::unique_ptr<cv::dnn::Net> Load() const {
     try {
+      infer::RegisterFastCpuLayers();  // the same layers whichever model loads first
       auto net = std::make_unique<cv::dnn::Net>(cv::dnn::readNetFromONNX(bytes_.data(), bytes_.size()));
       if (net->empty()) throw Error("MODEL_INVALID", file_ + ": OpenCV dnn read an empty network", file_);
       net->setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);

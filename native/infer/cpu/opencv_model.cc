@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "common/errors.h"
+#include "infer/cpu/fast_layers.h"
 #include "infer/cpu/transform_tensor_bilinear_layer.h"
 #include "infer/model.h"
 
@@ -29,6 +30,7 @@ class OpenCvModel : public Model {
   OpenCvModel(std::string path, ModelDesc desc) : path_(std::move(path)), desc_(std::move(desc)) {
     try {
       RegisterTheValLayers();
+      RegisterFastCpuLayers();
       net_ = cv::dnn::readNetFromONNX(path_);
       net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
       net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
