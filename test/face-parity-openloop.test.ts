@@ -16,11 +16,8 @@
  *    clips and dies out on the astronaut clip (the measured fact the docs explain the drift
  *    with; if the clips change, this says whether the explanation still holds).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trackFaces } from '../lib/face/trackFaces.js';
-import { packageRoot } from '../lib/native.js';
 import { PLAIN_POINTS, REFINED_POINTS } from '../lib/tracks.js';
 import { clipSpecs, hasAstronaut } from './helpers/faceClips.js';
 import { splitFrames } from './helpers/landmarkCompare.js';
@@ -33,9 +30,7 @@ const STEP_PX = 1e-3;
 const EPS_PX = 1e-4;
 const LONG = 600_000;
 
-const modelDir = path.join(packageRoot, '.cache', 'models', 'face');
-const modelsMissing = existsSync(path.join(modelDir, 'face_landmark_with_attention.onnx')) ? '' : `converted models missing in ${modelDir} (npm run models:prepare)`;
-const skipReason = modelsMissing || mediaPipeUnavailableReason();
+const skipReason = mediaPipeUnavailableReason();
 const skipped = skipReason ? ` [skipped: ${skipReason}]` : '';
 
 async function decoded(file: string): Promise<RgbFrame[]> {

@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as OrtTypes from 'onnxruntime-node';
+import { defaultFaceModels } from '../../lib/face/trackFaces.js';
 import { packageRoot } from '../../lib/native.js';
 import type { RgbFrame } from './mediapipeReference.js';
 
@@ -110,10 +111,11 @@ export interface LandmarkReplica {
   close(): Promise<void>;
 }
 
-/** The replica for one model; `modelDir` holds face_landmark(.with_attention).onnx (.cache/models/face). */
-export async function createLandmarkReplica(refined: boolean, modelDir = path.join(packageRoot, '.cache', 'models', 'face')): Promise<LandmarkReplica> {
+/** The replica for one model, on the portable ONNX files the face pass prepares (defaultFaceModels). */
+export async function createLandmarkReplica(refined: boolean): Promise<LandmarkReplica> {
   const ort = (await import('onnxruntime-node')) as typeof OrtTypes;
-  const session = await ort.InferenceSession.create(path.join(modelDir, refined ? 'face_landmark_with_attention.onnx' : 'face_landmark.onnx'));
+  const models = await defaultFaceModels();
+  const session = await ort.InferenceSession.create(refined ? models.landmarkAttention : models.landmark);
   const tables = refined
     ? ([
         [refinementTable('kLips'), 'output_lips'],
