@@ -17,6 +17,14 @@
  * (docs/parity.md, "The landmark offset"); with `cpuWarp: true` they still are, which the
  * last test checks.
  *
+ * The mean bound depends on the input. Where no tracking loop amplifies (photos: one step;
+ * the astronaut clip, whose loop damps a perturbation) one step agrees with MediaPipe's to
+ * 1e-4 px (test/face-parity-openloop.test.ts), so the bound is STEP_MEAN_PX. On the Hopper
+ * clips the loop amplifies float-level differences: MediaPipe against itself, with one pixel
+ * of frame 1 changed by one level, differs by 0.05-0.23 px mean (docs/parity.md, "Tracking
+ * drift"), so no implementation short of bit-identical arithmetic can promise less there than
+ * MEAN_PX.
+ *
  * Skipped, with the reason in the test names, until lib/face/trackFaces.ts exists (the
  * native face pipeline, branch facepipe) and when Chromium is not installed.
  * THEVAL_PARITY_OUT=file.json writes the measured figures (for docs/parity.md).
@@ -32,6 +40,8 @@ import { compareLandmarks, formatComparison, predictedCpuWarpOffset, splitFrames
 import { closeMediaPipe, mediaPipeUnavailableReason, runMediaPipe, videoFrames, type RgbFrame } from './helpers/mediapipeReference.js';
 
 const MEAN_PX = 0.25;
+// Measured 0.000 px (max 0.001 px) on the photos and the astronaut clip.
+const STEP_MEAN_PX = 0.01;
 const P95_PX = 1.0;
 const SIGNED_PX = 0.05;
 const LONG = 600_000;
@@ -99,7 +109,7 @@ const CONFIGS = [
   { config: 'refined', refineLandmarks: true, points: REFINED_POINTS, pick: (t: FaceTracks) => t.refined },
 ] as const;
 
-async function check(input: string, file: string, kind: 'photo' | 'clip', cfg: (typeof CONFIGS)[number], expectFace: boolean): Promise<void> {
+async function check(input: string, file: string, kind: 'photo' | 'clip', cfg: (typeof CONFIGS)[number], expectFace: boolean, meanPx = MEAN_PX): Promise<void> {
   const tracks = await oursFor(file);
   const frames = await decoded(file);
   const ref = await runMediaPipe(frames, { refineLandmarks: cfg.refineLandmarks, mode: kind === 'photo' ? 'static' : 'video' });
@@ -117,7 +127,7 @@ async function check(input: string, file: string, kind: 'photo' | 'clip', cfg: (
     return;
   }
   expect(c.framesBothFound, 'MediaPipe finds this face in every frame').toBe(frames.length);
-  expect(c.meanPx).toBeLessThanOrEqual(MEAN_PX);
+  expect(c.meanPx).toBeLessThanOrEqual(meanPx);
   expect(c.p95Px).toBeLessThanOrEqual(P95_PX);
   expect(Math.abs(c.meanDxPx), 'signed mean error in x (constant offset)').toBeLessThanOrEqual(SIGNED_PX);
   expect(Math.abs(c.meanDyPx), 'signed mean error in y (constant offset)').toBeLessThanOrEqual(SIGNED_PX);
@@ -130,22 +140,22 @@ describe.skipIf(!!skipReason)(`face parity with MediaPipe on photos (static)${sk
   ];
   for (const p of photos)
     for (const cfg of CONFIGS) {
-      it.skipIf(!p.present)(`${p.name}: ${cfg.config}${p.present ? '' : ` [skipped: ${p.file} not found]`}`, () => check(p.name, p.file, 'photo', cfg, true), LONG);
+      it.skipIf(!p.present)(`${p.name}: ${cfg.config}${p.present ? '' : ` [skipped: ${p.file} not found]`}`, () => check(p.name, p.file, 'photo', cfg, true, STEP_MEAN_PX), LONG);
     }
 });
 
 describe.skipIf(!!skipReason)(`face parity with MediaPipe on synthetic talking heads (video, tracking)${skipped}`, () => {
   const clips = [
-    { name: 'hopper', make: clipSpecs.hopper, present: true, face: true },
-    { name: 'hopper-moving', make: clipSpecs.hopperMoving, present: true, face: true },
-    { name: 'astronaut', make: clipSpecs.astronaut, present: hasAstronaut, face: true },
-    { name: 'no-face', make: clipSpecs.noFace, present: true, face: false },
+    { name: 'hopper', make: clipSpecs.hopper, present: true, face: true, meanPx: MEAN_PX },
+    { name: 'hopper-moving', make: clipSpecs.hopperMoving, present: true, face: true, meanPx: MEAN_PX },
+    { name: 'astronaut', make: clipSpecs.astronaut, present: hasAstronaut, face: true, meanPx: STEP_MEAN_PX },
+    { name: 'no-face', make: clipSpecs.noFace, present: true, face: false, meanPx: MEAN_PX },
   ];
   for (const c of clips)
     for (const cfg of CONFIGS) {
       it.skipIf(!c.present)(`${c.name}: ${cfg.config}${c.present ? '' : ' [skipped: astronaut.png not found]'}`, async () => {
         const clip = await c.make();
-        await check(c.name, clip.path, 'clip', cfg, c.face);
+        await check(c.name, clip.path, 'clip', cfg, c.face, c.meanPx);
       }, LONG);
     }
 });
