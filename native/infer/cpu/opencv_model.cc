@@ -12,6 +12,7 @@
 #include "common/errors.h"
 #include "infer/cpu/transform_tensor_bilinear_layer.h"
 #include "infer/model.h"
+#include "infer/tensorrt/tensorrt_model.h"
 
 namespace theval::infer {
 
@@ -129,6 +130,7 @@ Backend* FindBackend(const std::string& name) {
   // Intentionally leaked (process lifetime; see face_bindings.cc on OpenCV's teardown).
   static Backend* cpu = new CpuBackend();
   if (name == "cpu") return cpu;
+  if (name.rfind("tensorrt", 0) == 0) return TensorRtBackend(name);  // tensorrt/ (a stub without TensorRT)
   return nullptr;
 }
 
