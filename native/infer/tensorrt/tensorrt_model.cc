@@ -9,6 +9,14 @@
 // probe) and built with a static batch of 1 instead: one enqueue per item on the same
 // stream, one upload and one download per batch (batchedNatively() says which).
 //
+// The attention mesh: the face pass hands over face_landmark_with_attention.native.onnx, whose
+// sampler is one TransformTensorBilinear node, a custom op only theval's OpenCV layer and CUDA
+// executor know. TensorRT's parser would need a plugin for it (a CUDA kernel behind
+// IPluginV3 that no session could run yet), so this backend loads the portable sibling
+// face_landmark_with_attention.onnx instead: the same sampler in standard ONNX ops (MatMul
+// with bilinear tent weights), checked against onnxruntime and the native file within rel
+// 1e-4 (docs/models.md). path() names the file actually loaded.
+//
 // Precision: FP32 with TF32 switched off (TensorRT enables TF32 by default, which rounds
 // convolution inputs to 10 mantissa bits: ~1e-3 relative, far outside the CPU parity the
 // project states). "tensorrt-fp16" sets BuilderFlag::kFP16 on TensorRT 10; TensorRT 11
@@ -109,6 +117,15 @@ size_t Volume(const nv::Dims& d, int from = 0) {
   return v;
 }
 
+// "x.native.onnx" -> "x.onnx" when that file exists (see the top of this file).
+std::string PortableOnnx(const std::string& path) {
+  const std::string tail = ".native.onnx";
+  if (path.size() <= tail.size() || path.compare(path.size() - tail.size(), tail.size(), tail) != 0) return path;
+  const std::string portable = path.substr(0, path.size() - tail.size()) + ".onnx";
+  struct stat st;
+  return ::stat(portable.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? portable : path;
+}
+
 std::vector<char> ReadBytes(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
@@ -198,7 +215,7 @@ struct IoTensor {
 class TensorRtModel : public Model {
  public:
   TensorRtModel(std::string path, ModelDesc desc, std::string backendName, bool fp16)
-      : path_(std::move(path)), desc_(std::move(desc)), name_(std::move(backendName)) {
+      : path_(PortableOnnx(path)), desc_(std::move(desc)), name_(std::move(backendName)) {
     const std::string gpu = GpuName(path_);
     CudaOk(cudaSetDevice(kDevice), "cudaSetDevice", path_);
     const std::vector<char> onnx = ReadBytes(path_);
