@@ -94,11 +94,12 @@ struct Budget {
 template <class F>
 BatchTimes TimeBatches(Budget& budget, F launch) {
   BatchTimes t;
+  double lastMs = 0;  // ms per item of the last batch size measured
   for (int i = 0; i < 5; i++) {
     const int b = kBatches[i];
     // Not started when the budget is spent, or when one launch sequence at the last measured
     // speed would overrun it; batch 1 (one item) always runs, so every part gets a figure.
-    if ((i > 0 && !budget.Left()) || (i > 0 && std::isfinite(t.msPerItem[i - 1]) && t.msPerItem[i - 1] * b > budget.LeftMs())) {
+    if (i > 0 && (!budget.Left() || lastMs * b > budget.LeftMs())) {
       budget.skipped++;
       continue;
     }
@@ -108,7 +109,7 @@ BatchTimes TimeBatches(Budget& budget, F launch) {
       launch(b);
       launches++;
     } while (launches < kMaxLaunches && Ms(t0) < kMinSeconds * 1000 && budget.Left());
-    t.msPerItem[i] = Ms(t0) / (double(launches) * b);
+    t.msPerItem[i] = lastMs = Ms(t0) / (double(launches) * b);
   }
   return t;
 }
