@@ -216,46 +216,15 @@ class TensorRtModel : public Model {
  public:
   TensorRtModel(std::string path, ModelDesc desc, std::string backendName, bool fp16)
       : path_(PortableOnnx(path)), desc_(std::move(desc)), name_(std::move(backendName)) {
-    const std::string gpu = GpuName(path_);
-    CudaOk(cudaSetDevice(kDevice), "cudaSetDevice", path_);
-    const std::vector<char> onnx = ReadBytes(path_);
-    EngineKey key{tensorrt::Sha256Hex(onnx.data(), onnx.size()), VersionText(), gpu, fp16 ? "fp16" : "fp32",
-                  "batch 1.." + std::to_string(kMaxBatch) + " opt " + std::to_string(kOptBatch) + ", TF32 off"};
-    const std::string dir = tensorrt::EngineCacheDir();
-    // One build at a time in the process: the engines of one BatchingModel load together, and
-    // all but the first then find the cached plan.
-    static std::mutex buildMu;
-    std::lock_guard<std::mutex> lock(buildMu);
-    std::optional<CachedEngine> cached = tensorrt::ReadEngine(dir, key);
-    if (cached && Deserialize(cached->plan, cached->batchMode == "dynamic")) {
-      Warm();
-      return;
+    try {
+      Init(fp16);
+    } catch (...) {
+      Release();  // the destructor does not run when a constructor throws
+      throw;
     }
-    CachedEngine fresh;
-    std::string whyDynamic, whyStatic;
-    fresh.plan = BuildPlan(onnx, path_, desc_, fp16, true, &whyDynamic);
-    fresh.batchMode = "dynamic";
-    if (fresh.plan.empty() || !Deserialize(fresh.plan, true) || !ProbeBatch()) {
-      fresh.plan = BuildPlan(onnx, path_, desc_, fp16, false, &whyStatic);
-      fresh.batchMode = "static";
-      if (fresh.plan.empty())
-        throw Error("MODEL_LOAD", path_ + ": TensorRT could not build an engine: " + whyStatic, path_);
-      if (!Deserialize(fresh.plan, false))
-        throw Error("MODEL_LOAD", path_ + ": TensorRT built an engine it cannot run: " + shapeError_, path_);
-    }
-    std::string why;
-    if (!tensorrt::WriteEngine(dir, key, fresh, &why))
-      std::fprintf(stderr, "theval: TensorRT engine not cached (%s); it will be rebuilt next time\n", why.c_str());
-    Warm();
   }
 
-  ~TensorRtModel() override {
-    cudaSetDevice(kDevice);
-    context_.reset();
-    for (IoTensor& t : io_) cudaFree(t.dev);
-    cudaFree(in_.dev);
-    if (stream_) cudaStreamDestroy(stream_);
-  }
+  ~TensorRtModel() override { Release(); }
 
   const std::string& path() const override { return path_; }
   const ModelDesc& desc() const override { return desc_; }
@@ -285,6 +254,56 @@ class TensorRtModel : public Model {
   }
 
  private:
+  void Init(bool fp16) {
+    const std::string gpu = GpuName(path_);
+    CudaOk(cudaSetDevice(kDevice), "cudaSetDevice", path_);
+    const std::vector<char> onnx = ReadBytes(path_);
+    EngineKey key{tensorrt::Sha256Hex(onnx.data(), onnx.size()), VersionText(), gpu, fp16 ? "fp16" : "fp32",
+                  "batch 1.." + std::to_string(kMaxBatch) + " opt " + std::to_string(kOptBatch) + ", TF32 off"};
+    const std::string dir = tensorrt::EngineCacheDir();
+    // One build at a time in the process: the engines of one BatchingModel load together, and
+    // all but the first then find the cached plan.
+    static std::mutex buildMu;
+    std::lock_guard<std::mutex> lock(buildMu);
+    std::optional<CachedEngine> cached = tensorrt::ReadEngine(dir, key);
+    if (cached && Deserialize(cached->plan, cached->batchMode == "dynamic")) {
+      Warm();
+      return;
+    }
+    CachedEngine fresh;
+    std::string whyDynamic, whyStatic;
+    fresh.plan = BuildPlan(onnx, path_, desc_, fp16, true, &whyDynamic);
+    fresh.batchMode = "dynamic";
+    if (fresh.plan.empty() || !Deserialize(fresh.plan, true) || !ProbeBatch()) {
+      fresh.plan = BuildPlan(onnx, path_, desc_, fp16, false, &whyStatic);
+      fresh.batchMode = "static";
+      if (fresh.plan.empty())
+        throw Error("MODEL_LOAD", path_ + ": TensorRT could not build an engine: " + whyStatic, path_);
+      if (!Deserialize(fresh.plan, false))
+        throw Error("MODEL_LOAD", path_ + ": TensorRT built an engine it cannot run: " + shapeError_, path_);
+      if (std::getenv("THEVAL_TENSORRT_VERBOSE"))
+        std::fprintf(stderr, "theval: TensorRT: %s runs item by item (no batch dimension: %s)\n", path_.c_str(),
+                     whyDynamic.empty() ? shapeError_.c_str() : whyDynamic.c_str());
+    }
+    std::string why;
+    if (!tensorrt::WriteEngine(dir, key, fresh, &why))
+      std::fprintf(stderr, "theval: TensorRT engine not cached (%s); it will be rebuilt next time\n", why.c_str());
+    Warm();
+  }
+
+  void Release() {
+    cudaSetDevice(kDevice);
+    context_.reset();
+    engine_.reset();
+    for (IoTensor& t : io_) cudaFree(t.dev);
+    io_.clear();
+    cudaFree(in_.dev);
+    in_.dev = nullptr;
+    in_.cap = 0;
+    if (stream_) cudaStreamDestroy(stream_);
+    stream_ = nullptr;
+  }
+
   int Chunk(int batch) const { return dynamic_ ? std::min(batch, kMaxBatch) : 1; }
 
   void Grow(IoTensor& t, size_t floats) {
@@ -384,8 +403,12 @@ class TensorRtModel : public Model {
     uint32_t s = 12345;
     for (float& v : two) v = float((s = s * 1664525u + 1013904223u) >> 8) / float(1u << 24);
     std::vector<std::vector<float>> both, alone;
-    Run(two.data(), 2, both);
-    Run(two.data() + in_.perItem, 1, alone);
+    try {
+      Run(two.data(), 2, both);
+      Run(two.data() + in_.perItem, 1, alone);
+    } catch (const std::exception& e) {
+      return Reject(std::string("a batched run failed: ") + e.what());
+    }
     for (const IoTensor& t : io_) {
       if (t.requested < 0) continue;
       const auto& a = both[size_t(t.requested)];
