@@ -3,7 +3,7 @@
     {
       "target_name": "theval",
       "sources": [
-        "<!@(node -p \"var s=require('./native/sources.json'); s.sources.concat(s.no_cuda).join(' ')\")"
+        "<!@(node -p \"var s=require('./native/sources.json'); s.sources.concat(s.no_cuda, s.no_tensorrt).join(' ')\")"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

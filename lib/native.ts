@@ -95,6 +95,8 @@ export interface NativeGpuInfo {
   available: boolean;
   reason: string;
   devices: string[];
+  /** The TensorRT backend ('tensorrt', 'tensorrt-fp16'): compiled in only when TensorRT was found at build time. */
+  tensorrt: { compiled: boolean; version?: string; reason?: string };
 }
 
 /** A loaded quality model (BRISQUE or ONNX), shared by every call that uses it. */

@@ -1,7 +1,7 @@
 /**
  * The CUDA backend's parity and speed check.
  *
- *   npm run bench -- gpu [--emulate] [--frames N] [clips...]
+ *   npm run bench -- gpu [--emulate] [--frames N] [--harness] [clips...]
  *
  * For up to N frames of each clip (default 4; default clips: the sample face photos):
  * the central square of the frame through the detector (128x128) and both landmark
@@ -10,9 +10,14 @@
  * BRISQUE) on the same pixels. Landmark differences are in frame pixels (crop pixels
  * scaled by side/192). The last stdout line is one JSON object.
  *
+ * --harness also runs the native device check (bench/gpu/harness/run.sh: nvcc, then every
+ * network and BRISQUE timed at batch sizes 1..256, GPU memory, videos/hour; with --emulate on
+ * the host emulation under a 20 s budget) and adds its figures under `harness`.
+ *
  * Not yet: the 8 THEval metrics end to end (the face pipeline does not call the CUDA
- * backend yet), NVDEC, batch sizes, GPU memory; see docs/gpu.md.
+ * backend yet), NVDEC; see docs/gpu.md.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openVideo } from '../../lib/decode/video.js';
@@ -64,11 +69,31 @@ const relDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m > 0 ? d / m : d;
 };
 
+/** The native harness's last JSON line (its other lines are echoed). */
+function runHarness(emulate: boolean): Record<string, unknown> {
+  const opts = { cwd: packageRoot, encoding: 'utf8' as const, timeout: 480_000 };
+  if (!existsSync(path.join(packageRoot, '.cache', 'gpu-check', 'images.txt'))) {
+    const p = spawnSync('bash', ['bench/gpu/harness/prepare.sh'], opts);
+    if (p.status !== 0) throw new Error(`bench gpu: harness prepare.sh failed: ${p.stderr.slice(-2000)}`);
+  }
+  const env = { ...process.env, ...(emulate ? { THEVAL_GPU_CHECK_DEVICE: 'host', THEVAL_GPU_CHECK_BUDGET_S: '20' } : {}) };
+  const r = spawnSync('bash', ['bench/gpu/harness/run.sh'], { ...opts, env });
+  const lines = r.stdout.trim().split('\n');
+  const last = lines.pop() ?? '';
+  for (const l of lines) console.log(`harness: ${l}`);
+  try {
+    return { exit_code: r.status, ...(JSON.parse(last) as Record<string, unknown>) };
+  } catch {
+    throw new Error(`bench gpu: the harness printed no JSON (exit ${r.status}): ${(r.stderr ?? '').slice(-2000)}`);
+  }
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const argv = process.argv.slice(process.argv.indexOf('gpu') + 1);
   const emulate = argv.includes('--emulate');
   const fi = argv.indexOf('--frames');
   const maxFrames = fi >= 0 ? Number(argv[fi + 1]) : 4;
+  const withHarness = argv.includes('--harness');
   const clips = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--frames');
   if (clips.length === 0) clips.push(...['grace_hopper_512x512.jpg', 'astronaut.png'].map((f) => path.join(packageRoot, 'samples', 'faces', f)));
   const info = gpuInfo();
@@ -157,6 +182,7 @@ export async function run(): Promise<Record<string, unknown>> {
     cpu_backend_frames_per_second: frames / Math.max(cpuSeconds, 1e-9),
     speed_vs_cpu_backend: cpuSeconds / Math.max(oursSeconds, 1e-9),
     clips: perClip,
+    ...(withHarness ? { harness: runHarness(emulate) } : {}),
   };
   console.log(`${result.backend}: ${frames} frames, landmarks mean ${result.landmarks_px_mean_diff.toExponential(2)} px (max ${lmMax.toExponential(2)}), outputs max rel ${relMax.toExponential(2)}, ${result.frames_per_second.toFixed(2)} frames/s (${result.speed_vs_cpu_backend.toFixed(3)}x the CPU backend)`);
   return result;

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "cuda/gpu_runtime.h"
+#include "infer/tensorrt/tensorrt_model.h"
 
 namespace theval {
 
@@ -15,6 +16,12 @@ Napi::Value GpuInfoJs(const Napi::CallbackInfo& info) {
   Napi::Array d = Napi::Array::New(env, g.devices.size());
   for (size_t i = 0; i < g.devices.size(); i++) d.Set(uint32_t(i), g.devices[i]);
   o.Set("devices", d);
+  const infer::TensorRtStatus trt = infer::QueryTensorRt();
+  Napi::Object t = Napi::Object::New(env);
+  t.Set("compiled", Napi::Boolean::New(env, trt.compiled));
+  if (trt.compiled) t.Set("version", trt.version);
+  else t.Set("reason", trt.reason);
+  o.Set("tensorrt", t);
   return o;
 }
 

@@ -1,15 +1,28 @@
 // The device check without Node or OpenCV: runs each face network through the graph
 // executor on the host emulation and on the CUDA device, and BRISQUE's features both ways,
-// and prints one JSON line with the differences and timings. The host paths are the ones CI
-// checks against OpenCV (test/gpu-inference, test/gpu-brisque), so device == host here
-// closes the chain to OpenCV.
+// and prints the differences, per-batch-size timings, GPU memory and a videos/hour estimate;
+// the last line is one JSON object. The host paths are the ones CI checks against OpenCV
+// (test/gpu-inference, test/gpu-brisque), so device == host here closes the chain to OpenCV.
 //
 //   gpu_check MODEL_DIR [IMAGE.gray WIDTH HEIGHT]...
+//
+// THEVAL_GPU_CHECK_DEVICE=host runs the "device" side on the host emulation too: no parity
+// information (both sides are the same code), but every line of the timing, budget and
+// report arithmetic runs on a machine without a GPU (test/gpu-harness.test.ts).
+//
+// Bounded by construction: every timing (network or BRISQUE x batch size) stops after
+// kMinSeconds or kMaxLaunches launch sequences, and none but batch 1 starts once the budget
+// ($THEVAL_GPU_CHECK_BUDGET_S, default 240 s from the start) is spent; skipped ones are null.
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,6 +40,12 @@ namespace {
 const float kTaps[7] = {0x1.9b929ap-7f, 0x1.42e11cp-4f, 0x1.e5fb7cp-3f, 0x1.5edaccp-2f,
                         0x1.e5fb7cp-3f, 0x1.42e11cp-4f, 0x1.9b929ap-7f};
 
+const int kBatches[] = {1, 4, 16, 64, 256};
+constexpr double kMinSeconds = 0.5;  // per timing: at least this long, unless...
+constexpr int kMaxLaunches = 20;     // ...this many launch sequences came first
+// Videos/hour for 10-second clips at 25 frames/s (the test clips' rate), 512x512.
+constexpr double kFramesPerVideo = 10 * 25;
+
 double Ms(Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); }
 
 double RelDiff(const std::vector<float>& a, const std::vector<float>& b) {
@@ -38,11 +57,85 @@ double RelDiff(const std::vector<float>& a, const std::vector<float>& b) {
   return m > 0 ? d / m : d;
 }
 
+std::string Num(double v) {
+  if (!std::isfinite(v)) return "null";
+  char b[64];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+std::string Escape(const std::string& s) {
+  std::string o;
+  for (char c : s) o += (c == '"' || c == '\\') ? std::string("\\") + c : (c == '\n' ? std::string(" ") : std::string(1, c));
+  return o;
+}
+
 struct Net {
   const char* file;
   std::vector<std::string> outputs;
   float lo, hi;
+  const char* landmarks;  // the 468x3 landmark output, or null
 };
+
+// Per batch size: ms per item, or NaN when skipped (budget) or failed.
+struct BatchTimes {
+  double msPerItem[5] = {NAN, NAN, NAN, NAN, NAN};
+};
+
+struct Budget {
+  Clock::time_point start = Clock::now();
+  double seconds = 240;
+  int skipped = 0;
+  bool Left() const { return Ms(start) < seconds * 1000; }
+  double LeftMs() const { return seconds * 1000 - Ms(start); }
+};
+
+// Times `launch(batch)` (one launch sequence of `batch` items) at every batch size.
+template <class F>
+BatchTimes TimeBatches(Budget& budget, F launch) {
+  BatchTimes t;
+  double lastMs = 0;  // ms per item of the last batch size measured
+  for (int i = 0; i < 5; i++) {
+    const int b = kBatches[i];
+    // Not started when the budget is spent, or when one launch sequence at the last measured
+    // speed would overrun it; batch 1 (one item) always runs, so every part gets a figure.
+    if (i > 0 && (!budget.Left() || lastMs * b > budget.LeftMs())) {
+      budget.skipped++;
+      continue;
+    }
+    int launches = 0;
+    const auto t0 = Clock::now();
+    do {
+      launch(b);
+      launches++;
+    } while (launches < kMaxLaunches && Ms(t0) < kMinSeconds * 1000 && budget.Left());
+    t.msPerItem[i] = lastMs = Ms(t0) / (double(launches) * b);
+  }
+  return t;
+}
+
+std::string BatchJson(const BatchTimes& t) {
+  std::string s = "{";
+  for (int i = 0; i < 5; i++) s += (i ? ",\"" : "\"") + std::to_string(kBatches[i]) + "\":" + Num(t.msPerItem[i]);
+  return s + "}";
+}
+
+struct MemInfo {
+  bool ok = false;
+  double freeMiB = NAN, totalMiB = NAN;
+};
+MemInfo Mem() {
+  MemInfo m;
+  size_t f = 0, t = 0;
+  if (cudaMemGetInfo(&f, &t) == cudaSuccess) {
+    m.ok = true;
+    m.freeMiB = double(f) / (1 << 20);
+    m.totalMiB = double(t) / (1 << 20);
+  } else {
+    cudaGetLastError();
+  }
+  return m;
+}
 
 }  // namespace
 
@@ -51,14 +144,29 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: gpu_check MODEL_DIR [IMAGE.gray WIDTH HEIGHT]...\n");
     return 2;
   }
+  Budget budget;
+  if (const char* b = std::getenv("THEVAL_GPU_CHECK_BUDGET_S"); b && std::atof(b) > 0) budget.seconds = std::atof(b);
+  const char* devEnv = std::getenv("THEVAL_GPU_CHECK_DEVICE");
+  const bool hostMode = devEnv && std::string(devEnv) == "host";
+  const auto devBackend = hostMode ? infer::cuda::Backend::kHostEmulation : infer::cuda::Backend::kCuda;
+  auto features = [&](const unsigned char* g, int w, int h) {
+    return hostMode ? quality::cuda::BrisqueFeatures(g, w, h, kTaps) : quality::cuda::BrisqueFeaturesCuda(g, w, h, kTaps);
+  };
   const std::string dir = argv[1];
   const Net nets[] = {
-      {"face_detection_short_range.onnx", {"regressors", "classificators"}, -1.f, 1.f},
-      {"face_landmark.onnx", {"conv2d_21", "conv2d_31"}, 0.f, 1.f},
-      {"face_landmark_with_attention.native.onnx", {"output_mesh_identity", "conv_faceflag", "output_left_iris"}, 0.f, 1.f},
+      {"face_detection_short_range.onnx", {"regressors", "classificators"}, -1.f, 1.f, nullptr},
+      {"face_landmark.onnx", {"conv2d_21", "conv2d_31"}, 0.f, 1.f, "conv2d_21"},
+      {"face_landmark_with_attention.native.onnx", {"output_mesh_identity", "conv_faceflag", "output_left_iris"}, 0.f, 1.f,
+       "output_mesh_identity"},
   };
-  std::string json = "{";
+  const MemInfo memStart = Mem();
+  std::string json = std::string("{\"device\":\"") + (hostMode ? "host-emulation" : "cuda") + "\",";
   std::string cudaError;
+  double relMax = 0, lmSum = 0;
+  size_t lmCount = 0;
+  bool allDevice = true;
+  std::vector<BatchTimes> netTimes;
+  std::vector<std::unique_ptr<infer::cuda::Graph>> keep;  // alive until the memory reading
   bool first = true;
   for (const Net& net : nets) {
     const std::string path = dir + "/" + net.file;
@@ -67,8 +175,8 @@ int main(int argc, char** argv) {
       auto host = infer::cuda::Graph::Load(path, infer::cuda::Backend::kHostEmulation);
       size_t per = 1;
       for (int64_t d : host->inputShape()) per *= size_t(d);
-      const int batch = 8;
-      std::vector<float> input(per * batch);
+      const int side = int(host->inputShape().size() >= 3 ? host->inputShape()[1] : 1);
+      std::vector<float> input(per * kBatches[4]);
       std::mt19937 rng(7);
       std::uniform_real_distribution<float> u(net.lo, net.hi);
       for (float& v : input) v = u(rng);
@@ -76,23 +184,39 @@ int main(int argc, char** argv) {
       auto t0 = Clock::now();
       host->Run(input.data(), 1, net.outputs, ho);
       const double hostMs = Ms(t0);
-      entry = "\"" + std::string(net.file) + "\":{\"host_ms\":" + std::to_string(hostMs);
+      entry = "\"" + std::string(net.file) + "\":{\"host_ms\":" + Num(hostMs);
       try {
-        auto dev = infer::cuda::Graph::Load(path, infer::cuda::Backend::kCuda);
+        auto dev = infer::cuda::Graph::Load(path, devBackend);
         dev->Run(input.data(), 1, net.outputs, go);  // warm-up and parity
         double rel = 0;
         for (size_t k = 0; k < ho.size(); k++) rel = std::max(rel, RelDiff(go[k], ho[k]));
-        t0 = Clock::now();
-        dev->Run(input.data(), batch, net.outputs, go);
-        const double devMs = Ms(t0) / batch;
-        entry += ",\"cuda_max_rel_diff\":" + std::to_string(rel) + ",\"cuda_ms_per_item\":" + std::to_string(devMs) +
-                 ",\"cuda_items_per_second\":" + std::to_string(1000.0 / devMs);
+        relMax = std::max(relMax, rel);
+        entry += ",\"cuda_max_rel_diff\":" + Num(rel);
+        if (net.landmarks) {
+          // Landmarks in a face crop as large as a 512x512 frame (crop px x 512/side).
+          const size_t k = size_t(std::find(net.outputs.begin(), net.outputs.end(), net.landmarks) - net.outputs.begin());
+          double s = 0;
+          for (size_t i = 0; i + 2 < ho[k].size(); i += 3)
+            s += std::hypot(go[k][i] - ho[k][i], go[k][i + 1] - ho[k][i + 1]) * 512.0 / side;
+          lmSum += s;
+          lmCount += ho[k].size() / 3;
+          entry += ",\"landmarks_px_mean_diff\":" + Num(s / double(ho[k].size() / 3));
+        }
+        // The executor runs a batch item by item (upload, every node's kernel, download,
+        // sync per item): these are launch sequences of `batch` items, not batched kernels.
+        const BatchTimes t = TimeBatches(budget, [&](int b) { dev->Run(input.data(), b, net.outputs, go); });
+        netTimes.push_back(t);
+        entry += ",\"cuda_ms_per_item\":" + Num(t.msPerItem[0]) + ",\"cuda_items_per_second\":" + Num(1000.0 / t.msPerItem[0]) +
+                 ",\"cuda_ms_per_item_by_batch\":" + BatchJson(t);
+        keep.push_back(std::move(dev));
       } catch (const std::exception& e) {
         cudaError = e.what();
+        allDevice = false;
       }
       entry += "}";
     } catch (const std::exception& e) {
-      entry = "\"" + std::string(net.file) + "\":{\"error\":\"" + e.what() + "\"}";
+      entry = "\"" + std::string(net.file) + "\":{\"error\":\"" + Escape(e.what()) + "\"}";
+      allDevice = false;
     }
     json += (first ? "" : ",") + entry;
     first = false;
@@ -117,16 +241,18 @@ int main(int argc, char** argv) {
   }
   double featRel = 0, hostMs = 0, devMs = 0;
   bool devOk = true;
+  int timed = -1;  // the image BRISQUE's timing uses: the first 512x512 one, else the first
   for (size_t i = 0; i < images.size(); i++) {
     const auto [w, h] = sizes[i];
     if (images[i].size() != size_t(w) * h) continue;
+    if (timed < 0 || (w == 512 && h == 512 && sizes[size_t(timed)] != std::make_pair(512, 512))) timed = int(i);
     auto t0 = Clock::now();
     const auto hf = quality::cuda::BrisqueFeatures(images[i].data(), w, h, kTaps);
     hostMs += Ms(t0);
     try {
-      quality::cuda::BrisqueFeaturesCuda(images[i].data(), w, h, kTaps);  // warm-up
+      features(images[i].data(), w, h);  // warm-up
       t0 = Clock::now();
-      const auto df = quality::cuda::BrisqueFeaturesCuda(images[i].data(), w, h, kTaps);
+      const auto df = features(images[i].data(), w, h);
       devMs += Ms(t0);
       for (size_t k = 0; k < hf.size(); k++)
         featRel = std::max(featRel, double(std::fabs(df[k] - hf[k]) / std::max(std::fabs(hf[k]), 1e-12f)));
@@ -135,10 +261,65 @@ int main(int argc, char** argv) {
       cudaError = e.what();
     }
   }
-  json += ",\"brisque\":{\"images\":" + std::to_string(images.size()) + ",\"host_ms\":" + std::to_string(hostMs);
-  if (devOk) json += ",\"cuda_features_max_rel_diff\":" + std::to_string(featRel) + ",\"cuda_ms\":" + std::to_string(devMs);
+  BatchTimes brisqueTimes;
+  json += ",\"brisque\":{\"images\":" + std::to_string(images.size()) + ",\"host_ms\":" + Num(hostMs);
+  if (devOk && timed >= 0) {
+    const int w = sizes[size_t(timed)].first, h = sizes[size_t(timed)].second;
+    // One image per call: a "batch" is that many calls back to back.
+    brisqueTimes = TimeBatches(budget, [&](int b) {
+      for (int i = 0; i < b; i++) features(images[size_t(timed)].data(), w, h);
+    });
+    relMax = std::max(relMax, featRel);
+    json += ",\"cuda_features_max_rel_diff\":" + Num(featRel) + ",\"cuda_ms\":" + Num(devMs) + ",\"timed_image\":\"" +
+            std::to_string(w) + "x" + std::to_string(h) + "\",\"cuda_ms_per_item_by_batch\":" + BatchJson(brisqueTimes);
+  }
   json += "}";
-  if (!cudaError.empty()) json += ",\"cuda_error\":\"" + cudaError + "\"";
+  const MemInfo memEnd = Mem();
+
+  // The per-frame work as the sum of its parts at each batch size: detector + plain mesh +
+  // attention mesh + BRISQUE on the frame, every frame (the tracker runs the detector only
+  // when it loses the face, so this is a lower bound on speed). Not included: decoding
+  // (NVDEC), colour conversion, crops/warps, BRISQUE's SVR and the metrics.
+  const bool haveAll = devOk && allDevice && netTimes.size() == 3 && cudaError.empty();
+  double best = NAN;
+  std::string byBatch = "{";
+  if (haveAll) {
+    for (int i = 0; i < 5; i++) {
+      double ms = brisqueTimes.msPerItem[i];
+      for (const BatchTimes& t : netTimes) ms += t.msPerItem[i];
+      const double fps = 1000.0 / ms;
+      byBatch += (i ? ",\"" : "\"") + std::to_string(kBatches[i]) + "\":" + Num(fps);
+      if (std::isfinite(fps) && !(fps <= best)) best = fps;
+      std::printf("batch %3d: detector %.3f + mesh %.3f + attention %.3f + brisque %.3f ms per frame = %.1f frames/s\n",
+                  kBatches[i], netTimes[0].msPerItem[i], netTimes[1].msPerItem[i], netTimes[2].msPerItem[i],
+                  brisqueTimes.msPerItem[i], fps);
+    }
+  }
+  byBatch += "}";
+  const double lmMean = lmCount ? lmSum / double(lmCount) : NAN;
+  json += ",\"landmarks_px_mean_diff\":" + (haveAll ? Num(lmMean) : "null");
+  json += ",\"metrics_max_rel_diff\":" + (haveAll ? Num(relMax) : "null");
+  json += ",\"metrics_scope\":\"device vs host path: every network output (seeded inputs) and BRISQUE's 36 features; the 8 metrics are not run here\"";
+  json += ",\"frames_per_second\":" + (haveAll ? Num(best) : "null");
+  json += ",\"frames_per_second_by_batch\":" + byBatch;
+  json += ",\"videos_per_hour\":" + (haveAll ? Num(best * 3600 / kFramesPerVideo) : "null");
+  json += ",\"timing_scope\":\"per-frame sum of detector + plain mesh + attention mesh + BRISQUE features at each batch size; "
+          "the executor runs batch items one by one (a batch = that many launch sequences); no decode, warps, SVR or metrics; "
+          "videos/hour for 10 s clips at 25 frames/s\"";
+  if (memStart.ok && memEnd.ok)
+    json += ",\"gpu_memory_mib\":{\"total\":" + Num(memStart.totalMiB) + ",\"used_before\":" + Num(memStart.totalMiB - memStart.freeMiB) +
+            ",\"used_after\":" + Num(memEnd.totalMiB - memEnd.freeMiB) + ",\"used_by_check\":" + Num(memStart.freeMiB - memEnd.freeMiB) + "}";
+  else
+    json += ",\"gpu_memory_mib\":null";
+  json += ",\"budget_s\":" + Num(budget.seconds) + ",\"skipped_timings\":" + std::to_string(budget.skipped) +
+          ",\"elapsed_s\":" + Num(Ms(budget.start) / 1000);
+  if (haveAll)
+    std::printf("best %.1f frames/s = %.0f ten-second videos/hour; landmarks mean |diff| %.3g px; max rel diff %.3g\n", best,
+                best * 3600 / kFramesPerVideo, lmMean, relMax);
+  if (memStart.ok && memEnd.ok)
+    std::printf("GPU memory: %.0f MiB total, %.0f MiB used before, %.0f MiB after (the check's graphs still loaded)\n",
+                memStart.totalMiB, memStart.totalMiB - memStart.freeMiB, memEnd.totalMiB - memEnd.freeMiB);
+  if (!cudaError.empty()) json += ",\"cuda_error\":\"" + Escape(cudaError) + "\"";
   json += "}";
   std::printf("%s\n", json.c_str());
   return cudaError.empty() ? 0 : 3;

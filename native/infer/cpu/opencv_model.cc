@@ -13,6 +13,7 @@
 #include "infer/cpu/fast_layers.h"
 #include "infer/cpu/transform_tensor_bilinear_layer.h"
 #include "infer/model.h"
+#include "infer/tensorrt/tensorrt_model.h"
 
 namespace theval::infer {
 
@@ -131,6 +132,7 @@ Backend* FindBackend(const std::string& name) {
   // Intentionally leaked (process lifetime; see face_bindings.cc on OpenCV's teardown).
   static Backend* cpu = new CpuBackend();
   if (name == "cpu") return cpu;
+  if (name.rfind("tensorrt", 0) == 0) return TensorRtBackend(name);  // tensorrt/ (a stub without TensorRT)
   return nullptr;
 }
 
