@@ -34,6 +34,9 @@ struct PassJob {
   face::FaceModelPaths facePaths;
   face::FaceProfile profile = face::FaceProfile::kBoth;
   std::unique_ptr<pipeline::FrameSink> sink;  // optional
+  // The inference backend of this video's networks ("cpu", "cuda:0", "cuda-emulated", ...);
+  // empty = the configured one. Videos of different backends may be in flight together.
+  std::string backend;
   // Called on a scheduler thread when the pass ends: a result, or the error it threw.
   std::function<void(std::unique_ptr<pipeline::PassResult>, std::exception_ptr)> done;
 };
@@ -59,7 +62,7 @@ class PassScheduler {
  private:
   PassScheduler() = default;
   void Worker(int index);
-  std::shared_ptr<infer::Model> Network(const std::string& path, const infer::ModelDesc& desc);
+  std::shared_ptr<infer::Model> Network(const std::string& path, const infer::ModelDesc& desc, const std::string& backend);
   std::shared_ptr<const FaceGeometry> Geometry(const std::string& path);
 
   mutable std::mutex mu_;

@@ -23,12 +23,15 @@ class Device {
   virtual void Launch(const OpCall& c) = 0;
   virtual void Sync() = 0;
   virtual std::string Name() const = 0;
+  // Makes this device current for the calling thread: a shared model is run by whichever
+  // scheduler thread formed the batch (CUDA's current device is per thread).
+  virtual void Bind() {}
 };
 
 std::unique_ptr<Device> MakeHostDevice();
 // Throws std::runtime_error (message starts "GPU_UNAVAILABLE: ") without a usable GPU or
 // when the addon was built without nvcc.
-std::unique_ptr<Device> MakeCudaDevice();
-std::unique_ptr<Device> MakeDevice(Backend b);
+std::unique_ptr<Device> MakeCudaDevice(int ordinal = 0);
+std::unique_ptr<Device> MakeDevice(Backend b, int ordinal = 0);
 
 }  // namespace theval::infer::cuda

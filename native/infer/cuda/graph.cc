@@ -488,10 +488,10 @@ void Graph::Impl::Emit() {
 Graph::Graph() : impl_(std::make_unique<Impl>()) {}
 Graph::~Graph() = default;
 
-std::unique_ptr<Graph> Graph::Load(const std::string& path, Backend backend) {
+std::unique_ptr<Graph> Graph::Load(const std::string& path, Backend backend, int ordinal) {
   std::unique_ptr<Graph> g(new Graph());
   Impl& m = *g->impl_;
-  m.dev = MakeDevice(backend);
+  m.dev = MakeDevice(backend, ordinal);
   m.def = ReadOnnxFile(path);
   m.Order();
   m.InferShapes();
@@ -526,6 +526,7 @@ void Graph::Run(const float* input, int batch, const std::vector<std::string>& n
   }
   outputs.assign(names.size(), {});
   for (size_t k = 0; k < outs.size(); k++) outputs[k].resize(size_t(batch) * Count(outs[k]->shape));
+  m.dev->Bind();
   for (int b = 0; b < batch; b++) {
     m.dev->Upload(in.ptr, input + size_t(b) * perItem, perItem);
     for (const OpCall& c : m.calls) m.dev->Launch(c);

@@ -24,7 +24,8 @@ struct GraphStats {
 class Graph {
  public:
   // Throws std::runtime_error naming the node and what is unsupported.
-  static std::unique_ptr<Graph> Load(const std::string& path, Backend backend);
+  // ordinal: the CUDA device (kCuda only).
+  static std::unique_ptr<Graph> Load(const std::string& path, Backend backend, int ordinal = 0);
   ~Graph();
 
   const std::vector<int64_t>& inputShape() const;  // the graph input's shape, batch dim included

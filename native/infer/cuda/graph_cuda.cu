@@ -24,15 +24,20 @@ void Check(cudaError_t e, const char* what) {
 
 class CudaDevice : public Device {
  public:
-  CudaDevice() {
+  explicit CudaDevice(int ordinal) : ordinal_(ordinal) {
     int n = 0;
     const cudaError_t e = cudaGetDeviceCount(&n);
     if (e != cudaSuccess || n == 0)
       throw std::runtime_error(std::string("GPU_UNAVAILABLE: ") +
                                (e != cudaSuccess ? cudaGetErrorString(e) : "no CUDA device found"));
+    if (ordinal < 0 || ordinal >= n)
+      throw std::runtime_error("GPU_UNAVAILABLE: CUDA device " + std::to_string(ordinal) + " does not exist (" +
+                               std::to_string(n) + " visible)");
+    Bind();
     Check(cudaStreamCreate(&stream_), "stream");
   }
   ~CudaDevice() override {
+    cudaSetDevice(ordinal_);
     for (float* p : blocks_) cudaFree(p);
     if (stream_) cudaStreamDestroy(stream_);
   }
@@ -57,14 +62,16 @@ class CudaDevice : public Device {
   }
   void Sync() override { Check(cudaStreamSynchronize(stream_), "sync"); }
   std::string Name() const override { return "cuda"; }
+  void Bind() override { Check(cudaSetDevice(ordinal_), "set device"); }
 
  private:
+  int ordinal_ = 0;
   cudaStream_t stream_ = nullptr;
   std::vector<float*> blocks_;
 };
 
 }  // namespace
 
-std::unique_ptr<Device> MakeCudaDevice() { return std::make_unique<CudaDevice>(); }
+std::unique_ptr<Device> MakeCudaDevice(int ordinal) { return std::make_unique<CudaDevice>(ordinal); }
 
 }  // namespace theval::infer::cuda

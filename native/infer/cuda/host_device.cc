@@ -30,6 +30,8 @@ class HostDevice : public Device {
 
 std::unique_ptr<Device> MakeHostDevice() { return std::make_unique<HostDevice>(); }
 
-std::unique_ptr<Device> MakeDevice(Backend b) { return b == Backend::kCuda ? MakeCudaDevice() : MakeHostDevice(); }
+std::unique_ptr<Device> MakeDevice(Backend b, int ordinal) {
+  return b == Backend::kCuda ? MakeCudaDevice(ordinal) : MakeHostDevice();
+}
 
 }  // namespace theval::infer::cuda
