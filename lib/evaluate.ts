@@ -309,6 +309,9 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   const providers = providersFor(options);
   checkProviders(providers);
   const device = options.device !== undefined ? parseDevice(options.device) : parseDevice(providers.face?.device ?? 'cpu');
+  if (providers.face?.device !== undefined && parseDevice(providers.face.device) !== device) {
+    throw new TheValError('BAD_ARGUMENT', `device '${device}' was asked for, but the given face provider runs on '${providers.face.device}' (defaultProviders({ device }))`);
+  }
   requireDevice(device);
   const { config, hash } = analysisConfig(providers, metrics);
   // Which backends/profile made the numbers: a sidecar next to every table (lib/io/provenance.ts).
