@@ -312,7 +312,9 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   if (providers.face?.device !== undefined && parseDevice(providers.face.device) !== device) {
     throw new TheValError('BAD_ARGUMENT', `device '${device}' was asked for, but the given face provider runs on '${providers.face.device}' (defaultProviders({ device }))`);
   }
-  requireDevice(device);
+  // The GPU must be usable when a built-in pass runs on it (a plug-in provider has no device:
+  // `--device` then only concerns the reference worker).
+  if ([providers.face?.device, providers.quality?.device].some((d) => d !== undefined && d !== 'cpu')) requireDevice(device);
   const { config, hash } = analysisConfig(providers, metrics);
   // Which backends/profile made the numbers: a sidecar next to every table (lib/io/provenance.ts).
   const provenance = formatProvenance(provenanceOfConfig(config, hash));

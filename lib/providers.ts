@@ -120,6 +120,8 @@ export const QUALITY_METRICS: readonly QualityMetricId[] = ['global_aesthetic', 
  */
 export interface QualityProvider {
   readonly backend: BackendInfo;
+  /** The device its built-in scorers run on ('cpu', 'cuda:N', 'cuda-emulated'; lib/gpu.ts). */
+  readonly device?: string;
   readonly scorers: Partial<Record<QualityMetricId, QualityScorer>>;
   /** Frames per scoreBatch call for whole-frame metrics (default 8). */
   readonly batchSize?: number;
@@ -248,6 +250,7 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
     scoreBatch: async (images) => (await load())[role[id]].scoreBatch(images),
   });
   return {
+    device,
     backend: {
       name: 'native quality scorers',
       version: `stride ${stride}`,
