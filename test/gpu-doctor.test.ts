@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gpuInfo } from '../lib/gpu.js';
+import { gpuInfo, parseDevice } from '../lib/gpu.js';
 import { packageRoot } from '../lib/native.js';
 
 const g = gpuInfo();
@@ -64,5 +64,17 @@ describe('theval doctor', () => {
   it('--json is gpuInfo()', () => {
     const r = spawnSync(process.execPath, [cli, 'doctor', '--json'], { encoding: 'utf8' });
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(g)));
+  });
+});
+
+describe('parseDevice (--device, API device)', () => {
+  it('normalises one device; THEVAL_CUDA_EMULATE=1 turns cuda into the host test path', () => {
+    expect(parseDevice(undefined, {})).toBe('cpu');
+    expect(parseDevice('cuda', {})).toBe('cuda:0');
+    expect(parseDevice(' CUDA:2 ', {})).toBe('cuda:2');
+    expect(parseDevice('cuda-emulated', {})).toBe('cuda-emulated');
+    expect(parseDevice('cuda:1', { THEVAL_CUDA_EMULATE: '1' })).toBe('cuda-emulated');
+    expect(parseDevice('cpu', { THEVAL_CUDA_EMULATE: '1' })).toBe('cpu');
+    for (const bad of ['gpu', 'cuda:', 'cuda:0,cuda:1', 'cuda:x']) expect(() => parseDevice(bad, {}), bad).toThrow(/expected cpu, cuda or cuda:N/);
   });
 });
