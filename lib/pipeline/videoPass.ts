@@ -100,8 +100,8 @@ export function passStages(t: NativePassTimings): Record<string, number> {
  * A GPU backend would use one engine and let the batches grow.
  */
 export function schedulerFor(jobs: number, device = 'cpu'): Partial<NativePassConfig> {
-  // On a GPU one engine per network takes every video's calls, so batches form (items run
-  // one after another inside a batch: native/infer/cuda/cuda_backend.cc).
+  // On a GPU one engine per network takes every video's calls, so batches form (one kernel
+  // launch per node for a whole batch: native/infer/cuda/cuda_backend.cc).
   if (device.startsWith('cuda:')) return { threads: jobs, engines: 1, maxBatch: 64 };
   return { threads: jobs, engines: jobs };
 }

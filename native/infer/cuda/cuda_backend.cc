@@ -3,10 +3,11 @@
 //   "cuda", "cuda:N"  the kernels on device N (GPU_UNAVAILABLE without a driver or device);
 //   "cuda-emulated"   the same graphs and per-element functions run on the host: a TEST PATH
 //                     (CI has no GPU), about 4x slower than the CPU backend, never a default.
-// Batches run item by item: the converted graphs fix their batch dimension at 1 (the
-// detector and attention mesh reshape with it), and the executor's arena and OpCalls are
-// resolved for that shape at load time. A batch is still one Run() call, one upload per
-// item, and no host synchronisation inside an item.
+// A batch is one Run(): one kernel launch per node for all its items (Graph::Run). The
+// converted graphs fix their batch dimension at 1 (the detector and attention mesh reshape
+// with it), so the executor does not batch through the graph's shapes: it gives each item its
+// own copy of the activation arena and runs every node over all copies at once (ops.h,
+// EvalBatched), each element with a run of one's arithmetic.
 #include <sys/stat.h>
 
 #include <map>
@@ -41,7 +42,7 @@ class CudaGraphModel : public Model {
       : path_(std::move(path)), desc_(std::move(desc)), graph_(std::move(g)), info_(std::move(info)) {}
   const std::string& path() const override { return path_; }
   const ModelDesc& desc() const override { return desc_; }
-  bool batchedNatively() const override { return false; }
+  bool batchedNatively() const override { return true; }  // one launch per node for the batch
   BackendInfo info() const override { return info_; }
   void Run(const float* input, int batch, std::vector<std::vector<float>>& outputs) override {
     try {

@@ -21,6 +21,10 @@ class Device {
   virtual void Upload(float* dst, const float* hostSrc, size_t n) = 0;
   virtual void Download(float* hostDst, const float* src, size_t n) = 0;
   virtual void Launch(const OpCall& c) = 0;
+  // `items` copies of the call at once (EvalBatched: one thread per element of every item).
+  virtual void LaunchBatched(const OpCall& c, int items) = 0;
+  // Releases a block from Alloc (the arena when it grows for a larger batch).
+  virtual void Free(float* p) = 0;
   virtual void Sync() = 0;
   virtual std::string Name() const = 0;
   // Makes this device current for the calling thread: a shared model is run by whichever

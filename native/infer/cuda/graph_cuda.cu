@@ -18,6 +18,11 @@ __global__ void EvalKernel(const OpCall c) {
   if (i < c.n) EvalOne(c, i);
 }
 
+__global__ void EvalBatchedKernel(const OpCall c, size_t total) {
+  const size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < total) EvalBatched(c, i);
+}
+
 void Check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(e));
 }
@@ -59,6 +64,22 @@ class CudaDevice : public Device {
     const unsigned blocks = unsigned((c.n + threads - 1) / threads);
     EvalKernel<<<blocks, threads, 0, stream_>>>(c);
     Check(cudaGetLastError(), "launch");
+  }
+  void LaunchBatched(const OpCall& c, int items) override {
+    const size_t total = c.n * size_t(items);
+    if (total == 0) return;
+    const unsigned threads = 256;
+    EvalBatchedKernel<<<unsigned((total + threads - 1) / threads), threads, 0, stream_>>>(c, total);
+    Check(cudaGetLastError(), "launch");
+  }
+  void Free(float* p) override {
+    for (auto it = blocks_.begin(); it != blocks_.end(); ++it)
+      if (*it == p) {
+        Check(cudaStreamSynchronize(stream_), "sync");
+        cudaFree(p);
+        blocks_.erase(it);
+        return;
+      }
   }
   void Sync() override { Check(cudaStreamSynchronize(stream_), "sync"); }
   std::string Name() const override { return "cuda"; }
