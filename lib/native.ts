@@ -362,7 +362,7 @@ export interface NativePassConfig {
 
 export interface NativePassStats {
   running: number;
-  networks: Array<{ path: string; calls: number; batches: number; items: number; maxBatch: number; engines: number }>;
+  networks: Array<{ path: string; backend: string; calls: number; batches: number; items: number; maxBatch: number; engines: number }>;
   /** Decoders opened in this process so far (the throughput bench's decodes per video). */
   decoders: { video: number; audio: number };
   backend: { name: string; device: string; version: string };

@@ -14,8 +14,9 @@ import { defaultFaceModels } from '../lib/face/trackFaces.js';
 import { gpuInfo } from '../lib/gpu.js';
 import { mixingProvenanceWarning, readProvenance } from '../lib/io/provenance.js';
 import { METRIC_IDS } from '../lib/metrics/registry.js';
-import { runVideoPass } from '../lib/pipeline/videoPass.js';
-import { clipSpecs, type Clip } from './helpers/faceClips.js';
+import { native } from '../lib/native.js';
+import { configurePasses, runVideoPass } from '../lib/pipeline/videoPass.js';
+import { clipSpecs, talkingHeadClip, type Clip } from './helpers/faceClips.js';
 
 const gpu = gpuInfo();
 
@@ -60,6 +61,32 @@ describe('CUDA backend (host emulation) vs CPU backend in the one pass', () => {
       }
     }
   }, 600_000); // the host emulation: about 60 s on an idle core
+});
+
+describe('the scheduler batches several videos through one CUDA engine', () => {
+  it('3 videos in flight, 1 engine: batches of several items, each video as when run alone', async () => {
+    const models = await defaultFaceModels();
+    const short = await Promise.all([4, 5, 6].map((seed) => talkingHeadClip('gpu-batch', { ssml: '<speak>One two.</speak>', headMotion: 2 + seed, seed })));
+    const face = { profile: 'both' as const, models, device: 'cuda-emulated' };
+    const alone = [];
+    for (const c of short) alone.push(await runVideoPass(c.path, { face, quality: null }));
+    configurePasses({ threads: 3, engines: 1, maxBatch: 16 });
+    try {
+      const together = await Promise.all(short.map((c) => runVideoPass(c.path, { face, quality: null })));
+      const nets = native().passStats().networks.filter((n) => n.backend === 'cuda-emulated' && n.engines === 1);
+      const plain = nets.find((n) => n.path === models.landmark)!;
+      console.log(`[gpu-device] plain mesh, 3 videos on 1 engine: ${plain.items} items in ${plain.batches} batches, largest ${plain.maxBatch}`);
+      expect(plain.maxBatch).toBeGreaterThan(1);
+      expect(plain.batches).toBeLessThan(plain.items);
+      for (let k = 0; k < short.length; k++) {
+        for (const key of ['landmarks', 'refined'] as const) {
+          expect(Array.from(together[k].face![key]), `${key} of video ${k}`).toEqual(Array.from(alone[k].face![key]));
+        }
+      }
+    } finally {
+      configurePasses({ threads: 1, engines: 1 });
+    }
+  }, 600_000);
 });
 
 describe('evaluate with device cuda-emulated vs cpu on 2 synthetic clips', () => {

@@ -366,6 +366,7 @@ Napi::Value PassStatsJs(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < nets.size(); i++) {
     Napi::Object n = Napi::Object::New(env);
     n.Set("path", nets[i].path);
+    n.Set("backend", nets[i].backend);
     n.Set("calls", Napi::Number::New(env, double(nets[i].batches.calls)));
     n.Set("batches", Napi::Number::New(env, double(nets[i].batches.batches)));
     n.Set("items", Napi::Number::New(env, double(nets[i].batches.items)));

@@ -59,6 +59,7 @@ std::shared_ptr<infer::Model> PassScheduler::Network(const std::string& path, co
                                                     c.engines, c.maxBatch);
   networks_[key] = net;
   networkEngines_[key] = c.engines;
+  networkBackend_[key] = backendName;
   return net;
 }
 
@@ -72,7 +73,8 @@ std::shared_ptr<const FaceGeometry> PassScheduler::Geometry(const std::string& p
 std::vector<NetworkStats> PassScheduler::Networks() const {
   std::lock_guard<std::mutex> lock(netMu_);
   std::vector<NetworkStats> out;
-  for (const auto& [key, net] : networks_) out.push_back({net->path(), net->stats(), networkEngines_.at(key)});
+  for (const auto& [key, net] : networks_)
+    out.push_back({net->path(), networkBackend_.at(key), net->stats(), networkEngines_.at(key)});
   return out;
 }
 

@@ -43,6 +43,7 @@ struct PassJob {
 
 struct NetworkStats {
   std::string path;
+  std::string backend;  // the name it was loaded under ("cpu", "cuda:0", "cuda-emulated")
   infer::BatchStats batches;
   int engines = 0;
 };
@@ -75,6 +76,7 @@ class PassScheduler {
   mutable std::mutex netMu_;
   std::map<std::string, std::shared_ptr<infer::BatchingModel>> networks_;  // key: path + config
   std::map<std::string, int> networkEngines_;
+  std::map<std::string, std::string> networkBackend_;
   std::map<std::string, std::shared_ptr<const FaceGeometry>> geometry_;
 };
 
