@@ -15,6 +15,7 @@ import { fromNative, TheValError } from './errors.js';
 import { openVideo, type VideoInfo } from './decode/video.js';
 import { frameTimingDrift, frameTimingWarning, measureFrameTiming } from './decode/timing.js';
 import { native } from './native.js';
+import { parseDevice } from './gpu.js';
 import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
 import { frameMean, mouthBox, type QualityImage } from './metrics/quality.js';
 import { METRICS, METRIC_IDS, getMetric } from './metrics/registry.js';
@@ -81,6 +82,9 @@ export interface RecordVersions {
   quality: Partial<Record<QualityMetricId, string>>;
   /** 'name version' of the pose pass that replaced the face pass's pose for head motion (providers.pose). */
   pose?: string;
+  /** The face networks' inference backend, 'name (device kind, version)' (hashed), and the exact device ('cpu', 'cuda:1'); absent in older records. */
+  inference?: string;
+  device?: string;
 }
 
 /**
@@ -153,6 +157,8 @@ export interface AnalyzeOptions {
   providers?: Providers;
   /** 'clean' (default), 'reference', or a profile with toggled quirks (lib/profile.ts); for the default providers. */
   profile?: Profile | ProfileName | ProfileOptions;
+  /** Device of the default providers' networks and BRISQUE: 'cpu' (default), 'cuda', 'cuda:N' (lib/gpu.ts). */
+  device?: string;
   /** Metric subset (default: all 8). */
   metrics?: readonly MetricId[];
   signal?: AbortSignal;
@@ -264,6 +270,9 @@ function versionsOf(providers: Providers, metrics: readonly MetricId[]): RecordV
     audio: need.audio && providers.audio ? describeBackend(providers.audio.backend) : null,
     quality,
     ...(metrics.includes('head_motion') && providers.pose ? { pose: describeBackend(providers.pose.backend) } : {}),
+    ...(need.face && providers.face && typeof providers.face.backend.details?.inference === 'string'
+      ? { inference: providers.face.backend.details.inference, device: providers.face.device ?? 'cpu' }
+      : {}),
   };
 }
 
@@ -272,9 +281,9 @@ function versionsOf(providers: Providers, metrics: readonly MetricId[]): RecordV
  * quirks only changes the built-in passes, so it cannot be combined with given providers
  * made for another profile.
  */
-export function providersFor(options: { providers?: Providers; profile?: Profile | ProfileName | ProfileOptions }): Providers {
+export function providersFor(options: { providers?: Providers; profile?: Profile | ProfileName | ProfileOptions; device?: string }): Providers {
   const profile = toProfile(options.profile);
-  if (!options.providers) return defaultProviders({ profile });
+  if (!options.providers) return defaultProviders({ profile, ...(options.device !== undefined ? { device: parseDevice(options.device) } : {}) });
   const given = profileLabel(options.providers.profile ?? CLEAN);
   if (options.profile !== undefined && given !== profileLabel(profile))
     throw new TheValError('BAD_ARGUMENT', `profile '${profileLabel(profile)}' was asked for, but the given providers were made for '${given}' (defaultProviders({ profile }))`);

@@ -25,6 +25,7 @@ import { DIAGNOSTIC_IDS, type DiagnosticId } from './diagnostics/registry.js';
 import type { MetricId } from './metrics/types.js';
 import { checkProviders, type Providers } from './providers.js';
 import { redoReason } from './resume.js';
+import { parseDevice, requireDevice } from './gpu.js';
 import { formatProvenance, provenanceOfConfig } from './io/provenance.js';
 import type { Profile, ProfileName, ProfileOptions } from './profile.js';
 import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from './score.js';
@@ -42,6 +43,12 @@ export interface MethodInputs {
 export interface EvaluateOptions {
   /** Method name when `evaluate` is given plain inputs (default 'method'). */
   name?: string;
+  /**
+   * Device of the one pass's face networks and BRISQUE (lib/gpu.ts): 'cpu' (default), 'cuda',
+   * 'cuda:N'; 'cuda-emulated' is a test path. A cuda device without a usable GPU fails with
+   * GPU_UNAVAILABLE before any video starts. Default: the face provider's device.
+   */
+  device?: string;
   /** Real videos (files, folders, @lists): evaluated as method 'GT' with the same configuration. */
   gt?: readonly string[];
   /** Output folder: results.jsonl (resume), CSVs, aggregate.csv, summary.json. Without it nothing is written or resumed. */
@@ -301,6 +308,13 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   const metrics = selectMetrics(options.metrics);
   const providers = providersFor(options);
   checkProviders(providers);
+  const device = options.device !== undefined ? parseDevice(options.device) : parseDevice(providers.face?.device ?? 'cpu');
+  if (providers.face?.device !== undefined && parseDevice(providers.face.device) !== device) {
+    throw new TheValError('BAD_ARGUMENT', `device '${device}' was asked for, but the given face provider runs on '${providers.face.device}' (defaultProviders({ device }))`);
+  }
+  // The GPU must be usable when a built-in pass runs on it (a plug-in provider has no device:
+  // `--device` then only concerns the reference worker).
+  if ([providers.face?.device, providers.quality?.device].some((d) => d !== undefined && d !== 'cpu')) requireDevice(device);
   const { config, hash } = analysisConfig(providers, metrics);
   // Which backends/profile made the numbers: a sidecar next to every table (lib/io/provenance.ts).
   const provenance = formatProvenance(provenanceOfConfig(config, hash));
@@ -311,7 +325,7 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   };
   if (providers.face?.onePass) {
     // The one pass runs on the native scheduler: `jobs` videos in flight on its own threads.
-    configurePasses(schedulerFor(jobs));
+    configurePasses(schedulerFor(jobs, device));
   } else if (jobs > threadPoolSize()) {
     warn(`jobs ${jobs} > libuv thread pool size ${threadPoolSize()}: native work beyond that queues; start with UV_THREADPOOL_SIZE=${jobs + 1} to run ${jobs} at once`);
   }

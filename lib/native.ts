@@ -95,8 +95,17 @@ export interface NativeGpuInfo {
   available: boolean;
   reason: string;
   devices: string[];
+  /** The CUDA runtime linked in ('13.0'); '' when CUDA is not compiled in. */
+  runtime: string;
+  /** libcuda.so.1 (dlopen): present, the CUDA version it supports, why not. */
+  driver: { present: boolean; version: string; reason: string };
+  deviceList: Array<{ ordinal: number; name: string; memoryMiB: number; computeCapability: string }>;
+  /** FFmpeg's cuda hwaccel (NVDEC): compiled in, the decoders offering it, the *_cuvid decoders; usable only with a GPU. */
+  nvdec: { available: boolean; hwaccel: boolean; codecs: string[]; cuvidDecoders: string[]; reason: string };
   /** The TensorRT backend ('tensorrt', 'tensorrt-fp16'): compiled in only when TensorRT was found at build time. */
-  tensorrt: { compiled: boolean; version?: string; reason?: string };
+  tensorrt: { compiled: boolean; version?: string; reason: string };
+  /** Inference backends the one pass can be given ('cpu', 'cuda', 'cuda-emulated', ...). */
+  backends: string[];
 }
 
 /** A loaded quality model (BRISQUE or ONNX), shared by every call that uses it. */
@@ -284,7 +293,11 @@ export interface NativePassOptions {
     staticMode?: boolean;
     motion?: boolean;
     flowSize?: number;
+    /** Inference backend of the networks: 'cpu', 'cuda:N', 'cuda-emulated' (default: configurePasses' backend). */
+    backend?: string;
   } | null;
+  /** NVDEC: try FFmpeg's cuda hwaccel on this device, falling back to the CPU with a warning. */
+  decode?: { hwaccel?: 'cuda'; device?: number } | null;
   quality?: {
     global?: NativeQualityModel | null;
     mouth?: NativeQualityModel | null;
@@ -349,7 +362,7 @@ export interface NativePassConfig {
 
 export interface NativePassStats {
   running: number;
-  networks: Array<{ path: string; calls: number; batches: number; items: number; maxBatch: number; engines: number }>;
+  networks: Array<{ path: string; backend: string; calls: number; batches: number; items: number; maxBatch: number; engines: number }>;
   /** Decoders opened in this process so far (the throughput bench's decodes per video). */
   decoders: { video: number; audio: number };
   backend: { name: string; device: string; version: string };
@@ -415,7 +428,7 @@ export interface NativeBinding {
   }): { pixels: number; vectorMismatches: number; scalarMismatches: number; vectorized: boolean };
   gpuInfo(): NativeGpuInfo;
   /** Loads OpenCV's BRISQUE (quality module) from its SVM model and range files. */
-  loadBrisque(modelFile: string, rangeFile: string): Promise<NativeQualityModel>;
+  loadBrisque(modelFile: string, rangeFile: string, device?: string): Promise<NativeQualityModel>;
   /** Loads an ONNX quality model with OpenCV's dnn (maxBatch: images per pass when the batch dim is dynamic). */
   loadOnnxModel(file: string, options: { maxBatch?: number }): Promise<NativeQualityModel>;
   /** Decodes a video once and scores its frames / crops with the given models. */
@@ -451,6 +464,8 @@ export interface NativeBinding {
   /** Sets (or, without an argument, reads) the scheduler: videos in flight, engines per network, batch cap. */
   configurePasses(config?: Partial<NativePassConfig>): NativePassConfig;
   passStats(): NativePassStats;
+  /** Name, device and version of an inference backend ('cpu', 'cuda:N', 'cuda-emulated'); BAD_ARGUMENT when not in this build. */
+  inferenceBackend(name: string): { name: string; device: string; version: string };
   /** One audio decode resampled to each rate (0 = native): element k equals decodeAudio(path, rates[k]). */
   decodeAudioRates(path: string, rates: number[]): Promise<NativeAudio[]>;
   inferModel(path: string, spec: NativeInferSpec, input: Float32Array): Promise<NativeInferResult>;

@@ -33,6 +33,7 @@ import type { QualityScorer } from './metrics/quality.js';
 import type { MetricId } from './metrics/types.js';
 import { CLEAN, FRAME_CAP, hasQuirk, profileLabel, type Profile } from './profile.js';
 import { native } from './native.js';
+import type { PassDevice } from './gpu.js';
 import { runVideoPass, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
@@ -82,6 +83,8 @@ export interface FaceProvider {
    * instead of track() + a second decode for quality when both providers offer it.
    */
   onePass?(videoPath: string, quality: PassQuality | null, frames?: PassFrameSink | null): Promise<VideoPassResult>;
+  /** The device its networks run on ('cpu', 'cuda:N', 'cuda-emulated'; lib/gpu.ts): recorded per video, not hashed. */
+  readonly device?: string;
 }
 
 /** What an AudioProvider returns (lib/audio/analyzeAudio.ts's AudioAnalysis fits this shape). */
@@ -117,6 +120,8 @@ export const QUALITY_METRICS: readonly QualityMetricId[] = ['global_aesthetic', 
  */
 export interface QualityProvider {
   readonly backend: BackendInfo;
+  /** The device its built-in scorers run on ('cpu', 'cuda:N', 'cuda-emulated'; lib/gpu.ts). */
+  readonly device?: string;
   readonly scorers: Partial<Record<QualityMetricId, QualityScorer>>;
   /** Frames per scoreBatch call for whole-frame metrics (default 8). */
   readonly batchSize?: number;
@@ -201,14 +206,16 @@ export interface DefaultProviderOptions {
   flowSize?: number;
   /** 'clean' (default) or the reference's quirks (lib/profile.ts). */
   profile?: Profile;
+  /** The device of the one pass's networks and BRISQUE (lib/gpu.ts; default 'cpu'). */
+  device?: PassDevice;
 }
 
 export function defaultProviders(options: DefaultProviderOptions = {}): Providers {
   const profile = options.profile ?? CLEAN;
   return {
-    face: mediapipeFaceProvider(options.faceProfile, {}, profile, { enabled: options.motion ?? true, flowSize: options.flowSize }),
+    face: mediapipeFaceProvider(options.faceProfile, {}, profile, { enabled: options.motion ?? true, flowSize: options.flowSize }, options.device ?? 'cpu'),
     audio: sileroAudioProvider({ loudnessSampleRate: hasQuirk(profile, 'loudness-44k') ? 44100 : 0 }),
-    quality: nativeQualityProvider({ models: options.qualityModels, stride: options.qualityStride }),
+    quality: nativeQualityProvider({ models: options.qualityModels, stride: options.qualityStride, ...(options.device && options.device !== 'cpu' ? { device: options.device } : {}) }),
     ...(profile.quirks.length ? { profile } : {}),
   };
 }
@@ -218,11 +225,14 @@ export function defaultProviders(options: DefaultProviderOptions = {}): Provider
  * every metric, or the ONNX models of `--quality-model` (role -> path). Scorers load lazily
  * on the first video. `stride` scores every k-th frame (1 = every frame, the reference).
  */
-export function nativeQualityProvider(options: { models?: QualityModelPaths; stride?: number } = {}): QualityProvider {
+export function nativeQualityProvider(options: { models?: QualityModelPaths; stride?: number; device?: PassDevice } = {}): QualityProvider {
   const models = options.models ?? {};
   const stride = options.stride ?? 1;
+  // BRISQUE's device: 'cpu' (OpenCV) or the CUDA path (lib/gpu.ts); ONNX models stay on the CPU.
+  const device = options.device ?? 'cpu';
+  const brisqueEngine = device === 'cpu' ? null : device === 'cuda-emulated' ? 'theval-cuda-emulated' : 'theval-cuda';
   let loaded: Promise<QualityScorers> | undefined;
-  const load = (): Promise<QualityScorers> => (loaded ??= loadQualityScorers(models));
+  const load = (): Promise<QualityScorers> => (loaded ??= loadQualityScorers(models, device !== 'cpu' ? { device } : {}));
   const role: Record<QualityMetricId, QualityRole> = { global_aesthetic: 'global', mouth_quality: 'mouth', face_quality: 'face' };
   // A user model is identified by its bytes, not its name (a replaced file must not reuse old numbers on resume).
   const modelSha = (r: QualityRole): string => {
@@ -232,14 +242,15 @@ export function nativeQualityProvider(options: { models?: QualityModelPaths; str
       return 'missing'; // loading fails later with MODEL_MISSING, and resume redoes those videos
     }
   };
-  const describe = (r: QualityRole): string => (models[r] ? `onnx:${path.basename(models[r]!)} sha256:${modelSha(r)}` : 'BRISQUE (built-in)');
+  const describe = (r: QualityRole): string => (models[r] ? `onnx:${path.basename(models[r]!)} sha256:${modelSha(r)}` : brisqueEngine ? `BRISQUE (built-in, ${brisqueEngine})` : 'BRISQUE (built-in)');
   // Scorer objects for the record/config (names); scoring itself goes through scoreVideo.
   const lazyScorer = (id: QualityMetricId): QualityScorer => ({
     name: models[role[id]] ? `onnx:${path.basename(models[role[id]]!)}` : describe(role[id]),
-    version: models[role[id]] ? `onnx sha256:${modelSha(role[id]).slice(0, 16)}` : 'opencv-quality',
+    version: models[role[id]] ? `onnx sha256:${modelSha(role[id]).slice(0, 16)}` : brisqueEngine ?? 'opencv-quality',
     scoreBatch: async (images) => (await load())[role[id]].scoreBatch(images),
   });
   return {
+    device,
     backend: {
       name: 'native quality scorers',
       version: `stride ${stride}`,
@@ -349,6 +360,7 @@ export function mediapipeFaceProvider(
   emulation: FaceEmulation = {},
   quirks: Profile = CLEAN,
   motion: FaceMotionOptions = { enabled: false },
+  device: PassDevice = 'cpu',
 ): FaceProvider {
   const motionDetail = describeMotion(motion);
   const cpuWarp = hasQuirk(quirks, 'cpu-warp');
@@ -364,8 +376,11 @@ export function mediapipeFaceProvider(
     cap: hasQuirk(quirks, 'frame-cap-500'),
   };
   return {
+    device,
     backend: {
-      name: 'mediapipe-facemesh (native, OpenCV dnn CPU)',
+      // The engine is in the name so that tables' provenance (and the mixing warning of
+      // `theval score`) tell the CPU and CUDA backends apart; the CPU name is unchanged.
+      name: device === 'cpu' ? 'mediapipe-facemesh (native, OpenCV dnn CPU)' : `mediapipe-facemesh (native, ${device === 'cuda-emulated' ? 'theval-cuda-emulated' : 'theval-cuda'})`,
       version: `@mediapipe/face_mesh@${FACE_MESH_VERSION} converter ${CONVERTER_VERSION}`,
       details: {
         profile,
@@ -380,7 +395,7 @@ export function mediapipeFaceProvider(
         crops: cpuWarp ? "MediaPipe CPU converter (cv::warpPerspective, pixel index = position)" : 'pixel centres, float bilinear',
         // The inference backend of the one pass (name, device, engine version): part of the
         // config hash, so records from another backend (e.g. CUDA) are never mixed on resume.
-        inference: inferenceBackend(),
+        inference: inferenceBackend(device),
         ...(emulation.swapRB || emulation.squash
           ? { referenceEmulation: `MEASUREMENT AID: ${[emu.swapRB ? 'swapRB (BGR to the models)' : '', emu.squash ? `squash ${emu.squash}x${emu.squash} bilinear` : ''].filter(Boolean).join(', ')}` }
           : {}),
@@ -418,18 +433,22 @@ export function mediapipeFaceProvider(
       ? {}
       : {
           async onePass(videoPath: string, quality: PassQuality | null, frames?: PassFrameSink | null): Promise<VideoPassResult> {
-            const face = { profile, models: await defaultFaceModels(), ...emu, ...(motion.enabled ? { motion: { flowSize: motion.flowSize ?? 128 } } : {}) };
+            const face = { profile, models: await defaultFaceModels(), ...emu, ...(motion.enabled ? { motion: { flowSize: motion.flowSize ?? 128 } } : {}), ...(device !== 'cpu' ? { device } : {}) };
             return runVideoPass(videoPath, { face, quality, frames });
           },
         }),
   };
 }
 
-/** 'name (device, version)' of the native inference backend, or 'unavailable' without the addon. */
-function inferenceBackend(): string {
+/**
+ * 'name (device, version)' of the one pass's inference backend, or 'unavailable' without the
+ * addon. Part of the config hash: the device's ordinal is left out ('cuda', not 'cuda:1'), so
+ * a resume on another GPU of the same kind reuses the records (the record keeps the ordinal).
+ */
+function inferenceBackend(device: PassDevice): string {
   try {
-    const b = native().passStats().backend;
-    return `${b.name} (${b.device}, ${b.version})`;
+    const b = device === 'cpu' ? native().passStats().backend : native().inferenceBackend(device);
+    return `${b.name} (${b.device.replace(/^cuda:\d+$/, 'cuda')}, ${b.version})`;
   } catch {
     return 'unavailable';
   }

@@ -99,6 +99,38 @@ describe('CUDA backend, host emulation vs OpenCV dnn on real face crops', () => 
   });
 });
 
+describe('CUDA backend batches: one launch per node over all items', () => {
+  // The executor runs a batch as every node over all items at once (each item in its own
+  // copy of the activation arena, weights shared). The truth is each item run alone (checked
+  // against OpenCV above): a batch must give every item exactly those values.
+  const cases = [
+    { name: 'attention mesh (native sampler)', file: () => models.landmarkAttentionNative!, size: 192, lo: 0, hi: 1, outputs: networks.attentionNative.outputs },
+    { name: 'attention mesh (portable, dense MatMul sampler)', file: () => models.landmarkAttention, size: 192, lo: 0, hi: 1, outputs: networks.attentionPortable.outputs },
+    { name: 'plain mesh', file: () => models.landmark, size: 192, lo: 0, hi: 1, outputs: networks.landmark.outputs },
+    { name: 'detector', file: () => models.detector, size: 128, lo: -1, hi: 1, outputs: { regressors: 896 * 16, classificators: 896 } },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: batch of 3 equals each item alone, bit for bit`, async () => {
+      const items = crops.map((k) => crop(k.file, k.x, k.y, k.side, c.size, c.lo, c.hi));
+      const per = c.size * c.size * 3;
+      const packed = new Float32Array(per * items.length);
+      items.forEach((x, k) => packed.set(x, k * per));
+      const spec = { inputShape: [c.size, c.size, 3], outputNames: Object.keys(c.outputs), outputElems: Object.values(c.outputs) };
+      const batched = await native().inferModelEmulated(c.file(), { ...spec, batch: items.length }, packed);
+      for (let k = 0; k < items.length; k++) {
+        const alone = await native().inferModelEmulated(c.file(), spec, items[k]);
+        for (const [name, n] of Object.entries(c.outputs)) {
+          const got = batched.outputs[name].subarray(k * n, (k + 1) * n);
+          expect(Array.from(got), `${name} item ${k}`).toEqual(Array.from(alone.outputs[name]));
+        }
+      }
+      // The items differ (a batch that repeated item 0 would pass the check above only if they did not).
+      const first = Object.keys(c.outputs)[0], n0 = Object.values(c.outputs)[0];
+      expect(Array.from(batched.outputs[first].subarray(0, n0))).not.toEqual(Array.from(batched.outputs[first].subarray(n0, 2 * n0)));
+    });
+  }
+});
+
 describe('CUDA backend operators on hand-worked graphs', () => {
   const dir = mkdtempSync(path.join(process.env.TMPDIR ?? os.tmpdir(), 'gpu-ops-'));
   const write = (name: string, bytes: Uint8Array) => {

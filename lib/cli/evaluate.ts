@@ -15,6 +15,7 @@ import { oneLine, Progress } from './progress.js';
 import { parseQualityModelOption } from '../quality/options.js';
 import { parseShard } from '../io/shards.js';
 import { deviceWorkers, parseDeviceList, runDeviceWorkers, withoutOptions } from '../cluster/devices.js';
+import { parseDevice } from '../gpu.js';
 import { quirkHelp, resolveProfile, type Profile } from '../profile.js';
 
 const options = {
@@ -85,9 +86,11 @@ ${quirkHelp('                         ')}
                        relative to its folder) into <out>/results.shard-i-of-N.jsonl; N
                        processes or Slurm tasks share one --out; then \`theval merge <out>\`
                        writes the tables (docs/cluster.md)
-      --device DEV     cpu (default), cuda, cuda:N: the device of the reference worker
-                       (--quality-backend pyiqa, --pose-backend facexformer); theval's own
-                       passes run on the CPU in this version. A list, --device cuda:0,cuda:1:
+      --device DEV     cpu (default), cuda, cuda:N: the device of the one pass's face networks
+                       and BRISQUE (CUDA backend, NVDEC decoding where it can; docs/gpu.md)
+                       and of the reference worker (--quality-backend pyiqa, --pose-backend
+                       facexformer); GPU_UNAVAILABLE before any video when no GPU is usable.
+                       A list, --device cuda:0,cuda:1:
                        one worker process per GPU, each a shard, each seeing only its GPU
                        (CUDA_VISIBLE_DEVICES, THEVAL_DEVICE=cuda:0); merged at the end
                        (docs/cluster.md)
@@ -206,7 +209,14 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     const diagnostics = !values['no-diagnostics'];
     const flowSize = values['flow-size'] === undefined ? undefined : positiveInt(values['flow-size'], '--flow-size');
     if (flowSize !== undefined && (flowSize < 32 || flowSize > 1024)) throw new UsageError('--flow-size must be in 32..1024');
-    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride, profile, motion: diagnostics, flowSize });
+    // One device: the one pass's networks and BRISQUE run there (a device-list worker is told its GPU by THEVAL_DEVICE).
+    let device;
+    try {
+      device = parseDevice(values.device ?? process.env.THEVAL_DEVICE);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride, profile, motion: diagnostics, flowSize, device });
     const { module } = resolved;
     const reference = await referenceProviders(profile, values);
     const providers = reference ? { ...resolved.providers, quality: reference.quality ?? resolved.providers.quality, pose: reference.pose } : resolved.providers;
@@ -237,6 +247,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         jobs,
         metrics,
         providers,
+        device,
         gt: values.gt,
         saveTracks: values['save-tracks'],
         diagnostics,
@@ -313,7 +324,7 @@ async function referenceProviders(profile: Profile, values: { 'quality-backend'?
   return createReferenceProviders({
     python: values.python,
     // A device-list worker (--device cuda:0,cuda:1) is told its device by THEVAL_DEVICE.
-    device: values.device ?? process.env.THEVAL_DEVICE,
+    device: (values.device ?? process.env.THEVAL_DEVICE) === 'cuda-emulated' ? undefined : values.device ?? process.env.THEVAL_DEVICE,
     quality: q === 'pyiqa',
     ...(p === 'facexformer' ? { facexformerCheckpoint: path.resolve(values['facexformer-checkpoint']!) } : {}),
     // Quirk pyiqa-batching (in --profile reference): MUSIQ padding, TOPIQ-NR-face failing the video.

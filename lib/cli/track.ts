@@ -1,11 +1,13 @@
 /** `theval track <video> -o tracks.json`: the face tracks of one video as JSON. */
 import { analyzeAudio } from '../audio/analyzeAudio.js';
 import { fromNative } from '../errors.js';
-import { trackFaces, type FaceProfile } from '../face/trackFaces.js';
+import { defaultFaceModels, trackFaces, type FaceProfile } from '../face/trackFaces.js';
 import { writeTracks, writeTracksJson } from '../io/tracksJson.js';
 import { EXIT, UsageError, parse, runCommand } from './common.js';
+import { parseDevice, requireDevice, type PassDevice } from '../gpu.js';
+import { runVideoPass } from '../pipeline/videoPass.js';
 
-const help = `Usage: theval track <video> -o tracks.json [--profile both|refinedOnly]
+const help = `Usage: theval track <video> -o tracks.json [--profile both|refinedOnly] [--device DEV]
 
 Runs MediaPipe Face Mesh (native, CPU) over every frame and writes the face tracks:
   {layout, fps, width, height, frames,
@@ -24,6 +26,8 @@ audio gives hasAudio false, speech [] and rms null per frame.
 Options:
   -o, --out FILE     output file ("-" = stdout)
   --profile P        both (default) or refinedOnly (the attention model alone feeds both tracks)
+  --device DEV       cpu (default), cuda, cuda:N: the networks on the CUDA backend (through the
+                     one pass; docs/gpu.md); GPU_UNAVAILABLE when no GPU is usable
   -h, --help         this text
 
 Exit status: 0 on success, 1 when the video could not be processed, 2 on bad usage.`;
@@ -36,7 +40,7 @@ export const command = {
 };
 
 async function trackFile(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, profile: { type: 'string' } });
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, profile: { type: 'string' }, device: { type: 'string' } });
   if (values.help) {
     console.log(help);
     return EXIT.OK;
@@ -45,8 +49,14 @@ async function trackFile(argv: string[]): Promise<number> {
   const profile = (values.profile ?? 'both') as FaceProfile;
   if (profile !== 'both' && profile !== 'refinedOnly') throw new UsageError(`--profile must be both or refinedOnly, got ${values.profile}`);
   const video = positionals[0];
+  let device: PassDevice;
   try {
-    const r = await trackFaces(video, { profile });
+    device = parseDevice(values.device);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  try {
+    const r = device === 'cpu' ? await trackFaces(video, { profile }) : await trackOnDevice(video, profile, device);
     const audio = await analyzeAudio(video, r.fps, r.frames);
     for (const w of audio.warnings) console.error(`theval track: audio: ${w}`);
     const header = { fps: r.fps, width: r.width, height: r.height, frames: r.frames };
@@ -64,4 +74,13 @@ async function trackFile(argv: string[]): Promise<number> {
     console.error(`theval track: ${err.code}: ${err.message}`);
     return EXIT.SOME_FAILED;
   }
+}
+
+/** The face tracks through the one pass on a CUDA device (the CPU path is trackFaces). */
+async function trackOnDevice(video: string, profile: FaceProfile, device: PassDevice) {
+  requireDevice(device);
+  const t0 = Date.now();
+  const p = await runVideoPass(video, { face: { profile, models: await defaultFaceModels(), device }, quality: null });
+  const f = p.face!;
+  return { ...f, warnings: p.warnings, timings: { totalMs: Date.now() - t0, backend: `one pass on ${device}` } };
 }

@@ -129,6 +129,12 @@ function comparableKey(p: Provenance): string {
   return JSON.stringify([p.profile, p.face, p.audio, Object.keys(p.quality).sort().map((k) => [k, p.quality[k]])]);
 }
 
+/** The face/BRISQUE engine named in a provenance: 'theval-cuda', 'theval-cuda-emulated' or 'cpu'. */
+function inferenceEngine(p: Provenance): string {
+  const text = [p.face ?? '', ...Object.values(p.quality)].join(' ');
+  return /theval-cuda-emulated/.test(text) ? 'theval-cuda-emulated' : /theval-cuda/.test(text) ? 'theval-cuda' : 'cpu';
+}
+
 /**
  * A warning when the named entries (rows, tables) do not all come from the same backends and
  * profile; also when some have provenance and others none. Undefined when they agree (or
@@ -149,7 +155,11 @@ export function mixingProvenanceWarning(entries: ReadonlyArray<{ name: string; p
     return `${names.join(', ')}: ${describeProvenance(p)}`;
   });
   if (unknown.length) parts.push(`${unknown.join(', ')}: provenance not recorded`);
-  return `the scored rows come from different backends/profiles, so their numbers are not comparable (${parts.join(' | ')})`;
+  // Rows from the CUDA backend (--device cuda) next to CPU rows: say so plainly, with where
+  // their measured agreement is written down.
+  const engines = new Set(known.map((e) => inferenceEngine(e.provenance!)));
+  const devices = engines.size > 1 ? `; inference backends differ (${[...engines].sort().join(' vs ')}: docs/gpu.md gives how far they agree)` : '';
+  return `the scored rows come from different backends/profiles, so their numbers are not comparable (${parts.join(' | ')})${devices}`;
 }
 
 /** Per-row provenance of an aggregate sidecar: the row's own entry, else the table's. */

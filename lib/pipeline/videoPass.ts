@@ -49,6 +49,8 @@ export interface PassFaceOptions {
   staticMode?: boolean;
   /** The motion diagnostics (docs/diagnostics.md) in the same pass, at this flow size. */
   motion?: { flowSize: number };
+  /** The device of the networks (lib/gpu.ts): 'cpu' (default), 'cuda:N', 'cuda-emulated'; a cuda device also tries NVDEC. */
+  device?: string;
 }
 
 export interface PassQualityOutput {
@@ -97,7 +99,10 @@ export function passStages(t: NativePassTimings): Record<string, number> {
  * video, 27.0 vs 25.4 (a noisier run).
  * A GPU backend would use one engine and let the batches grow.
  */
-export function schedulerFor(jobs: number): Partial<NativePassConfig> {
+export function schedulerFor(jobs: number, device = 'cpu'): Partial<NativePassConfig> {
+  // On a GPU one engine per network takes every video's calls, so batches form (one kernel
+  // launch per node for a whole batch: native/infer/cuda/cuda_backend.cc).
+  if (device.startsWith('cuda:')) return { threads: jobs, engines: 1, maxBatch: 64 };
   return { threads: jobs, engines: jobs };
 }
 
@@ -159,8 +164,11 @@ export async function runVideoPass(
             ...(f.cpuWarp ? { cpuWarp: true } : {}),
             ...(f.staticMode ? { staticMode: true } : {}),
             ...(f.motion ? { motion: true, flowSize: f.motion.flowSize } : {}),
+            ...(f.device && f.device !== 'cpu' ? { backend: f.device } : {}),
           }
         : null,
+      // NVDEC for a cuda device (the emulated one too: with no driver it is the fallback path).
+      ...(f?.device && f.device !== 'cpu' ? { decode: { hwaccel: 'cuda' as const, device: f.device.startsWith('cuda:') ? Number(f.device.slice(5)) : 0 } } : {}),
       quality: q
         ? {
             global: scorers.global?.model ?? null,

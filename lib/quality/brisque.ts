@@ -47,6 +47,8 @@ export interface BrisqueOptions {
   dir?: string;
   /** Accept files whose sha256 differs from the pinned Debian files (the version string still names the actual sums). */
   allowUnpinned?: boolean;
+  /** 'cpu' (default: OpenCV's arithmetic), or the CUDA path: 'cuda', 'cuda:N', 'cuda-emulated' (lib/gpu.ts). */
+  device?: string;
 }
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -85,12 +87,15 @@ export function locateBrisqueModel(options: BrisqueOptions = {}): BrisqueFiles {
 
 export class BrisqueScorer extends NativeQualityScorer {
   readonly files: BrisqueFiles;
-  constructor(model: ConstructorParameters<typeof NativeQualityScorer>[0], files: BrisqueFiles) {
+  constructor(model: ConstructorParameters<typeof NativeQualityScorer>[0], files: BrisqueFiles, device = 'cpu') {
     const cv = native().opencvInfo().version;
+    // The CUDA path's features are its own code (checked bit-identical to OpenCV's on the
+    // host path, docs/gpu.md), so its version names it.
+    const engine = device === 'cpu' ? `opencv-${cv}` : `${device === 'cuda-emulated' ? 'theval-cuda-emulated' : 'theval-cuda'}+opencv-${cv}`;
     super(
       model,
       'BRISQUE (built-in)',
-      `opencv-${cv}+${BRISQUE_MODEL_FILE}@sha256:${files.modelSha256.slice(0, 16)}+${BRISQUE_RANGE_FILE}@sha256:${files.rangeSha256.slice(0, 16)}`,
+      `${engine}+${BRISQUE_MODEL_FILE}@sha256:${files.modelSha256.slice(0, 16)}+${BRISQUE_RANGE_FILE}@sha256:${files.rangeSha256.slice(0, 16)}`,
     );
     this.files = files;
   }
@@ -106,12 +111,12 @@ export function loadBrisqueScorer(options: BrisqueOptions = {}): Promise<Brisque
   } catch (e) {
     return Promise.reject(e);
   }
-  const key = `${files.model}|${files.modelSha256}|${files.rangeSha256}`;
+  const device = options.device ?? 'cpu';
+  const key = `${files.model}|${files.modelSha256}|${files.rangeSha256}|${device}`;
   let p = cache.get(key);
   if (!p) {
-    p = native()
-      .loadBrisque(files.model, files.range)
-      .then((m) => new BrisqueScorer(m, files))
+    p = (device === 'cpu' ? native().loadBrisque(files.model, files.range) : native().loadBrisque(files.model, files.range, device))
+      .then((m) => new BrisqueScorer(m, files, device))
       .catch((e: unknown) => {
         cache.delete(key);
         throw fromNative(e);

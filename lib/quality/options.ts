@@ -59,10 +59,11 @@ export type QualityScorers = Record<QualityRole, NativeQualityScorer & QualitySc
 /** The three scorers: the given ONNX files, BRISQUE (built-in) for the rest. */
 export async function loadQualityScorers(
   paths: QualityModelPaths = {},
-  options: { brisque?: BrisqueOptions; maxBatch?: number } = {},
+  options: { brisque?: BrisqueOptions; maxBatch?: number; device?: string } = {},
 ): Promise<QualityScorers> {
   const needBrisque = QUALITY_ROLES.some((r) => paths[r] === undefined);
-  const brisque = needBrisque ? await loadBrisqueScorer(options.brisque) : undefined;
+  const brisqueOptions = options.device ? { ...options.brisque, device: options.device } : options.brisque;
+  const brisque = needBrisque ? await loadBrisqueScorer(brisqueOptions) : undefined;
   const out = {} as QualityScorers;
   for (const role of QUALITY_ROLES) {
     const p = paths[role];

@@ -19,9 +19,16 @@ void Check(cudaError_t e, const char* what) {
 }
 }  // namespace
 
+std::string RuntimeVersion() {
+  int v = 0;
+  cudaRuntimeGetVersion(&v);
+  return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+}
+
 Info Query() {
   Info info;
   info.compiled = true;
+  info.runtimeVersion = RuntimeVersion();
   int n = 0;
   cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess) {
@@ -38,10 +45,13 @@ Info Query() {
   }
   for (int i = 0; i < n; i++) {
     cudaDeviceProp p;
-    if (cudaGetDeviceProperties(&p, i) == cudaSuccess)
+    if (cudaGetDeviceProperties(&p, i) == cudaSuccess) {
       info.devices.push_back(std::string(p.name) + " (sm_" + std::to_string(p.major) +
                              std::to_string(p.minor) + ", " +
                              std::to_string(p.totalGlobalMem >> 20) + " MiB)");
+      info.deviceDetails.push_back({i, p.name, int64_t(p.totalGlobalMem >> 20),
+                                    std::to_string(p.major) + "." + std::to_string(p.minor)});
+    }
   }
   info.available = true;
   return info;

@@ -12,14 +12,26 @@
 
 namespace theval::gpu {
 
+struct DeviceInfo {
+  int ordinal = 0;
+  std::string name;
+  int64_t memoryMiB = 0;
+  std::string computeCapability;  // "9.0"
+};
+
 struct Info {
   bool compiled = false;   // CUDA kernels are built into this addon
   bool available = false;  // a usable device and driver were found
   std::string reason;      // why not, when !available
-  std::vector<std::string> devices;
+  std::vector<std::string> devices;  // "name (sm_XY, N MiB)"
+  std::vector<DeviceInfo> deviceDetails;
+  std::string runtimeVersion;  // the CUDA runtime linked in ("13.0"), "" when not compiled
 };
 
 Info Query();
+
+// "13.0": the CUDA runtime this addon was built with; "none" without CUDA.
+std::string RuntimeVersion();
 
 // Throws theval::Error GPU_UNAVAILABLE (naming `file` when given) unless a GPU is usable.
 void EnsureAvailable(const std::string& file);

@@ -6,6 +6,8 @@ namespace theval::gpu {
 
 static const char* kReason = "this theval build has no CUDA kernels (nvcc was not found when it was built)";
 
+std::string RuntimeVersion() { return "none"; }
+
 Info Query() {
   Info i;
   i.reason = kReason;

@@ -99,7 +99,8 @@ std::atomic<int64_t> videoOpens{0}, audioOpens{0};
 
 DecoderOpens DecoderOpenCounts() { return {videoOpens.load(), audioOpens.load()}; }
 
-CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::string& path) {
+CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::string& path,
+                     const std::function<void(AVCodecContext*, const AVCodec*)>& configure) {
   const AVStream* st = fmt->streams[stream];
   if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) videoOpens++;
   if (st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) audioOpens++;
@@ -119,6 +120,7 @@ CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::s
   ctx->pkt_timebase = st->time_base;
   ctx->thread_count = threads;
   ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+  if (configure) configure(ctx.get(), codec);
   r = avcodec_open2(ctx.get(), codec, nullptr);
   if (r < 0) {
     throw Error("UNSUPPORTED_CODEC",

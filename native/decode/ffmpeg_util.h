@@ -8,6 +8,7 @@ extern "C" {
 #include <libavutil/avutil.h>
 }
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,7 +50,9 @@ int FindStream(AVFormatContext* fmt, AVMediaType type);
 
 // Opens a decoder for the stream. threads: 0 = FFmpeg's choice, 1 = single threaded.
 // Throws UNSUPPORTED_CODEC.
-CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::string& path);
+// configure (optional): called on the context before it is opened (e.g. to attach a hwaccel).
+CodecPtr OpenDecoder(AVFormatContext* fmt, int stream, int threads, const std::string& path,
+                     const std::function<void(AVCodecContext*, const AVCodec*)>& configure = {});
 
 std::string CodecName(AVCodecID id);
 

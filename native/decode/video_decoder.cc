@@ -1,5 +1,7 @@
 #include "decode/video_decoder.h"
 
+#include "decode/nvdec.h"
+
 extern "C" {
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
@@ -40,6 +42,7 @@ int StreamRotation(const AVStream* st) {
 
 std::vector<std::string> DecodeStats::Warnings(const VideoInfo& info, bool finished) const {
   std::vector<std::string> w;
+  if (hwaccelRequested && !hwFallback.empty()) w.push_back("NVDEC not used, decoded on the CPU: " + hwFallback);
   if (decodeErrors > 0)
     w.push_back(std::to_string(decodeErrors) + " packet(s) could not be decoded (corrupt data)");
   if (corruptFrames > 0)
@@ -81,8 +84,16 @@ VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& option
   stream_ = FindStream(fmt_.get(), AVMEDIA_TYPE_VIDEO);
   if (stream_ < 0) ThrowNoStream(fmt_.get(), AVMEDIA_TYPE_VIDEO, path);
   AVStream* st = fmt_->streams[stream_];
-  codec_ = OpenDecoder(fmt_.get(), stream_, options.threads, path);
+  stats_.hwaccelRequested = options.hwaccelCuda;
+  if (options.hwaccelCuda) {
+    codec_ = OpenDecoder(fmt_.get(), stream_, options.threads, path, [&](AVCodecContext* ctx, const AVCodec* codec) {
+      stats_.hwFallback = AttachCudaHwaccel(ctx, codec, options.hwDevice);
+    });
+  } else {
+    codec_ = OpenDecoder(fmt_.get(), stream_, options.threads, path);
+  }
   frame_ = NewFrame();
+  hostFrame_ = NewFrame();
   packet_ = NewPacket();
 
   info_.codec = CodecName(st->codecpar->codec_id);
@@ -105,6 +116,10 @@ VideoDecoder::VideoDecoder(const std::string& path, const DecoderOptions& option
     throw Error("NO_FRAMES", path + ": the video stream has no decodable frame" + (w.empty() ? "" : " (" + w[0] + ")"), path);
   }
   peeked_ = true;
+  // The hwaccel was attached but FFmpeg fell back to software for this stream (NVDEC lacks
+  // the codec's profile, bit depth or size): say so, as when it could not be attached.
+  if (options.hwaccelCuda && stats_.hwFallback.empty() && stats_.hwFrames == 0)
+    stats_.hwFallback = "NVDEC could not decode this stream (FFmpeg fell back to its software decoder)";
   info_.codedWidth = frame_->width;
   info_.codedHeight = frame_->height;
   const char* pf = av_get_pix_fmt_name(AVPixelFormat(st->codecpar->format));
@@ -136,6 +151,14 @@ const AVFrame* VideoDecoder::NextFrame() {
   int consecutiveReadErrors = 0;
   for (;;) {
     int r = avcodec_receive_frame(codec_.get(), frame_.get());
+    if (r == 0 && IsCudaFrame(frame_.get())) {
+      // Frames come back to the host in this version: the rest of the pass reads host memory.
+      const int t = TransferToHost(frame_.get(), hostFrame_.get());
+      if (t < 0) throw Error("DECODE_FAILED", info_.path + ": NVDEC frame transfer to the host failed (" + AvErrorText(t) + ")", info_.path);
+      av_frame_unref(frame_.get());
+      av_frame_move_ref(frame_.get(), hostFrame_.get());
+      stats_.hwFrames++;
+    }
     if (r == 0) {
       stats_.framesRead++;
       if (frame_->decode_error_flags || (frame_->flags & AV_FRAME_FLAG_CORRUPT)) stats_.corruptFrames++;

@@ -57,11 +57,19 @@ struct DecodeStats {
   // NaN for a frame without one. Variable-frame-rate videos need these: i / fps drifts.
   std::vector<double> frameTimes;
   std::vector<std::string> Warnings(const VideoInfo& info, bool finished) const;
+  // NVDEC: whether it was asked for, frames it decoded, and why it did not (CPU fallback).
+  bool hwaccelRequested = false;
+  int64_t hwFrames = 0;
+  std::string hwFallback;
 };
 
 struct DecoderOptions {
   int threads = 1;  // 0 = FFmpeg decides
   bool autorotate = true;
+  // Try NVDEC (FFmpeg's cuda hwaccel) on CUDA device hwDevice; on failure decode on the CPU
+  // and say why in Warnings (decode/nvdec.h).
+  bool hwaccelCuda = false;
+  int hwDevice = 0;
 };
 
 class VideoDecoder {
@@ -95,6 +103,7 @@ class VideoDecoder {
   CodecPtr codec_;
   FramePtr frame_;
   PacketPtr packet_;
+  FramePtr hostFrame_;  // an NVDEC frame brought back to the host
   int stream_ = -1;
   bool draining_ = false;
   bool finished_ = false;

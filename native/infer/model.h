@@ -63,6 +63,15 @@ class Backend {
 // absent.
 Backend* FindBackend(const std::string& name);
 
+// The CUDA graph executor (cuda/cuda_backend.cc), in every build: "cuda" / "cuda:N" (the
+// kernels; Load throws GPU_UNAVAILABLE without a driver or device, or in a build without
+// nvcc) and "cuda-emulated" (the same graphs on the host: a test path). Null for other names.
+Backend* FindCudaBackend(const std::string& name);
+
+// What the scheduler and the bindings look a backend up with: FindCudaBackend, then
+// FindBackend (the CPU backend and whatever else registers there, e.g. "tensorrt").
+Backend* ResolveBackend(const std::string& name);
+
 // How a stage gets its network: the stage describes what it expects, the caller decides
 // where the network comes from (its own copy, or one shared through a BatchingModel).
 using ModelLoader = std::function<std::shared_ptr<Model>(const std::string& path, const ModelDesc& desc)>;

@@ -255,6 +255,18 @@ Napi::Value RunVideoPassJs(const Napi::CallbackInfo& info) {
   if (fv.IsObject()) {
     ReadFaceOptions(env, fv.As<Napi::Object>(), path, "runVideoPass", "face.", &job->facePaths, &job->profile,
                     &job->request.faceOptions);
+    job->backend = GetString(fv.As<Napi::Object>(), "backend", "");
+    if (!job->backend.empty() && !infer::ResolveBackend(job->backend))
+      throw Bad(env, "face.backend: inference backend '" + job->backend + "' is not in this build", path);
+  }
+  // decode: {hwaccel: 'cuda', device?: N}: try NVDEC, falling back to the CPU per video.
+  Napi::Value dv = o.Get("decode");
+  if (dv.IsObject()) {
+    Napi::Object d = dv.As<Napi::Object>();
+    job->request.hwaccel = GetString(d, "hwaccel", "");
+    if (!job->request.hwaccel.empty() && job->request.hwaccel != "cuda")
+      throw Bad(env, "decode.hwaccel must be 'cuda' (or absent)", path);
+    job->request.hwDevice = IntOpt(env, d, "device", 0, 1023, 0, path);
   }
 
   Napi::Value qv = o.Get("quality");
@@ -339,7 +351,7 @@ Napi::Value ConfigurePassesJs(const Napi::CallbackInfo& info) {
   c.engines = IntOpt(env, o, "engines", 1, 1024, c.engines, "");
   c.maxBatch = IntOpt(env, o, "maxBatch", 1, 4096, c.maxBatch, "");
   c.backend = GetString(o, "backend", c.backend);
-  if (!infer::FindBackend(c.backend)) throw Bad(env, "inference backend '" + c.backend + "' is not in this build");
+  if (!infer::ResolveBackend(c.backend)) throw Bad(env, "inference backend '" + c.backend + "' is not in this build");
   s.Configure(c);
   return ConfigToJs(env, s.config());
 }
@@ -354,6 +366,7 @@ Napi::Value PassStatsJs(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < nets.size(); i++) {
     Napi::Object n = Napi::Object::New(env);
     n.Set("path", nets[i].path);
+    n.Set("backend", nets[i].backend);
     n.Set("calls", Napi::Number::New(env, double(nets[i].batches.calls)));
     n.Set("batches", Napi::Number::New(env, double(nets[i].batches.batches)));
     n.Set("items", Napi::Number::New(env, double(nets[i].batches.items)));
@@ -367,13 +380,27 @@ Napi::Value PassStatsJs(const Napi::CallbackInfo& info) {
   dec.Set("video", Napi::Number::New(env, double(d.video)));
   dec.Set("audio", Napi::Number::New(env, double(d.audio)));
   o.Set("decoders", dec);
-  const infer::BackendInfo b = infer::FindBackend(s.config().backend)->info();
+  const infer::BackendInfo b = infer::ResolveBackend(s.config().backend)->info();
   Napi::Object bo = Napi::Object::New(env);
   bo.Set("name", b.name);
   bo.Set("device", b.device);
   bo.Set("version", b.version);
   o.Set("backend", bo);
   return o;
+}
+
+Napi::Value InferenceBackendJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Bad(env, "inferenceBackend(name: string)");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  infer::Backend* be = infer::ResolveBackend(name);
+  if (!be) throw Bad(env, "inference backend '" + name + "' is not in this build");
+  const infer::BackendInfo b = be->info();
+  Napi::Object bo = Napi::Object::New(env);
+  bo.Set("name", b.name);
+  bo.Set("device", b.device);
+  bo.Set("version", b.version);
+  return bo;
 }
 
 // ---- the audio half: one decode, several rates ------------------------------------------
@@ -438,6 +465,7 @@ void InitPass(Napi::Env env, Napi::Object exports) {
   exports.Set("runVideoPass", Napi::Function::New<RunVideoPassJs>(env, "runVideoPass"));
   exports.Set("configurePasses", Napi::Function::New<ConfigurePassesJs>(env, "configurePasses"));
   exports.Set("passStats", Napi::Function::New<PassStatsJs>(env, "passStats"));
+  exports.Set("inferenceBackend", Napi::Function::New<InferenceBackendJs>(env, "inferenceBackend"));
   exports.Set("decodeAudioRates", Napi::Function::New<DecodeAudioRatesJs>(env, "decodeAudioRates"));
 }
 

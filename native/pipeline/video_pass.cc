@@ -39,6 +39,8 @@ PassResult RunVideoPass(const PassRequest& req, face::FaceModels* models, FrameS
   PassResult out;
   DecoderOptions decOpt;
   decOpt.threads = 1;  // one decode thread per video; parallelism comes from videos side by side
+  decOpt.hwaccelCuda = req.hwaccel == "cuda";
+  decOpt.hwDevice = req.hwDevice;
   VideoDecoder dec(req.path, decOpt);
   out.info = dec.info();
   const int W = out.info.width, H = out.info.height;

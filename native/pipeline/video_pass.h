@@ -41,6 +41,10 @@ struct PassRequest {
   bool faceStages = true;
   face::FaceAnalysisOptions faceOptions;
   QualityRequest quality;
+  // "cuda": decode with FFmpeg's cuda hwaccel (NVDEC) on device hwDevice when it can; a
+  // video it cannot decode is decoded on the CPU with a warning (decode/nvdec.h).
+  std::string hwaccel;
+  int hwDevice = 0;
 };
 
 struct PassTimings {  // seconds

@@ -1,5 +1,5 @@
 // JS entry points of the quality module:
-//   loadBrisque(modelFile, rangeFile) -> Promise<QualityModel>
+//   loadBrisque(modelFile, rangeFile, device?) -> Promise<QualityModel>
 //   loadOnnxModel(file, {maxBatch}) -> Promise<QualityModel>
 //   QualityModel.score(frames: Uint8Array N x H x W x 3, {width, height, count, boxes?, resizeWidth?, resizeHeight?})
 //       -> Promise<Float64Array>   (whole frames, or crops: boxes = Int32Array K x 5: frame, x0, y0, x1, y1)
@@ -9,6 +9,8 @@
 // All scoring runs on libuv worker threads; frames are read in place from the caller's
 // typed array (which must not be written while a call is pending).
 #include "quality/quality_bindings.h"
+
+#include "quality/cuda/brisque_device_model.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -228,7 +230,11 @@ std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* what
 Napi::Value LoadBrisqueJs(const Napi::CallbackInfo& info) {
   std::string model = StringArg(info, 0, "the BRISQUE model file");
   std::string range = StringArg(info, 1, "the BRISQUE range file");
-  auto* w = new LoadWorker(info.Env(), [model, range] { return quality::LoadBrisque(model, range); });
+  // Optional device: 'cuda', 'cuda:N' or 'cuda-emulated' (quality/cuda/brisque_device_model.h).
+  const std::string device = info.Length() > 2 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "cpu";
+  auto* w = new LoadWorker(info.Env(), [model, range, device] {
+    return device == "cpu" ? quality::LoadBrisque(model, range) : quality::LoadBrisqueOnDevice(model, range, device);
+  });
   w->Queue();
   return w->Promise();
 }

@@ -46,18 +46,20 @@ void PassScheduler::Submit(std::unique_ptr<PassJob> job) {
   cv_.notify_one();
 }
 
-std::shared_ptr<infer::Model> PassScheduler::Network(const std::string& path, const infer::ModelDesc& desc) {
+std::shared_ptr<infer::Model> PassScheduler::Network(const std::string& path, const infer::ModelDesc& desc,
+                                                     const std::string& backendName) {
   const SchedulerConfig c = config();
-  const std::string key = c.backend + "|" + std::to_string(c.engines) + "|" + std::to_string(c.maxBatch) + "|" + path;
+  const std::string key = backendName + "|" + std::to_string(c.engines) + "|" + std::to_string(c.maxBatch) + "|" + path;
   std::lock_guard<std::mutex> lock(netMu_);
   auto it = networks_.find(key);
   if (it != networks_.end()) return it->second;
-  infer::Backend* backend = infer::FindBackend(c.backend);
-  if (!backend) throw Error("BAD_ARGUMENT", "inference backend '" + c.backend + "' is not in this build", path);
+  infer::Backend* backend = infer::ResolveBackend(backendName);
+  if (!backend) throw Error("BAD_ARGUMENT", "inference backend '" + backendName + "' is not in this build", path);
   auto net = std::make_shared<infer::BatchingModel>([backend, path, desc] { return backend->Load(path, desc); },
                                                     c.engines, c.maxBatch);
   networks_[key] = net;
   networkEngines_[key] = c.engines;
+  networkBackend_[key] = backendName;
   return net;
 }
 
@@ -71,7 +73,8 @@ std::shared_ptr<const FaceGeometry> PassScheduler::Geometry(const std::string& p
 std::vector<NetworkStats> PassScheduler::Networks() const {
   std::lock_guard<std::mutex> lock(netMu_);
   std::vector<NetworkStats> out;
-  for (const auto& [key, net] : networks_) out.push_back({net->path(), net->stats(), networkEngines_.at(key)});
+  for (const auto& [key, net] : networks_)
+    out.push_back({net->path(), networkBackend_.at(key), net->stats(), networkEngines_.at(key)});
   return out;
 }
 
@@ -100,12 +103,15 @@ void PassScheduler::Worker(int index) {
       if (job->request.faceStages) {
         const auto& p = job->facePaths;
         const SchedulerConfig c = config();
+        const std::string backend = job->backend.empty() ? c.backend : job->backend;
         const std::string key = p.landmark + "|" + p.landmarkAttention + "|" + p.detector + "|" + p.geometry + "|" +
-                                std::to_string(int(job->profile)) + "|" + c.backend + "|" + std::to_string(c.engines) +
+                                std::to_string(int(job->profile)) + "|" + backend + "|" + std::to_string(c.engines) +
                                 "|" + std::to_string(c.maxBatch);
         auto& m = stages[key];
         if (!m) {
-          auto load = [this](const std::string& path, const infer::ModelDesc& desc) { return Network(path, desc); };
+          auto load = [this, backend](const std::string& path, const infer::ModelDesc& desc) {
+            return Network(path, desc, backend);
+          };
           m = face::FaceModels::Load(p, job->profile, load, p.geometry.empty() ? std::shared_ptr<const FaceGeometry>() : Geometry(p.geometry));
         }
         models = m.get();

@@ -34,12 +34,16 @@ struct PassJob {
   face::FaceModelPaths facePaths;
   face::FaceProfile profile = face::FaceProfile::kBoth;
   std::unique_ptr<pipeline::FrameSink> sink;  // optional
+  // The inference backend of this video's networks ("cpu", "cuda:0", "cuda-emulated", ...);
+  // empty = the configured one. Videos of different backends may be in flight together.
+  std::string backend;
   // Called on a scheduler thread when the pass ends: a result, or the error it threw.
   std::function<void(std::unique_ptr<pipeline::PassResult>, std::exception_ptr)> done;
 };
 
 struct NetworkStats {
   std::string path;
+  std::string backend;  // the name it was loaded under ("cpu", "cuda:0", "cuda-emulated")
   infer::BatchStats batches;
   int engines = 0;
 };
@@ -59,7 +63,7 @@ class PassScheduler {
  private:
   PassScheduler() = default;
   void Worker(int index);
-  std::shared_ptr<infer::Model> Network(const std::string& path, const infer::ModelDesc& desc);
+  std::shared_ptr<infer::Model> Network(const std::string& path, const infer::ModelDesc& desc, const std::string& backend);
   std::shared_ptr<const FaceGeometry> Geometry(const std::string& path);
 
   mutable std::mutex mu_;
@@ -72,6 +76,7 @@ class PassScheduler {
   mutable std::mutex netMu_;
   std::map<std::string, std::shared_ptr<infer::BatchingModel>> networks_;  // key: path + config
   std::map<std::string, int> networkEngines_;
+  std::map<std::string, std::string> networkBackend_;
   std::map<std::string, std::shared_ptr<const FaceGeometry>> geometry_;
 };
 

@@ -52,6 +52,7 @@ struct Graph::Impl {
   std::vector<OpCall> calls;
   GraphStats stats;
   float* arena = nullptr;
+  int capacity = 1;  // batch items the arena holds (item k's activations k * arenaFloats on)
 
   Value& V(const std::string& name, const OnnxNodeDef& n) {
     auto it = values.find(name);
@@ -72,6 +73,7 @@ struct Graph::Impl {
   void InferShapes();
   void Plan();
   void Emit();
+  void Grow(int items);
   Shape InferNode(const OnnxNodeDef& n);
   void EmitNode(const OnnxNodeDef& n);
 };
@@ -483,15 +485,41 @@ void Graph::Impl::Emit() {
   for (int j : order) EmitNode(def.nodes[size_t(j)]);
   stats.nodes = order.size();
   stats.calls = calls.size();
+  // Activations live in the arena and move with the batch item; weights are shared.
+  const size_t A = std::max<size_t>(stats.arenaFloats, 1);
+  auto inArena = [&](const float* p) { return p && p >= arena && p < arena + A; };
+  for (OpCall& c : calls) {
+    for (int k = 0; k < 3; k++) c.inItemStride[k] = inArena(c.in[k]) ? int64_t(A) : 0;
+    c.outItemStride = int64_t(A);
+  }
+}
+
+// Room for `items` batch items: a larger arena, every activation pointer moved onto it.
+void Graph::Impl::Grow(int items) {
+  if (items <= capacity) return;
+  const int cap = std::max(items, 2 * capacity);  // doubling: few reallocations up to maxBatch
+  const size_t A = std::max<size_t>(stats.arenaFloats, 1);
+  float* next = dev->Alloc(A * size_t(cap));
+  auto move = [&](const float* p) -> float* {
+    return p && p >= arena && p < arena + A ? next + (p - arena) : const_cast<float*>(p);
+  };
+  for (OpCall& c : calls) {
+    for (int k = 0; k < 3; k++) c.in[k] = move(c.in[k]);
+    c.out = move(c.out);
+  }
+  for (auto& [name, v] : values) v.ptr = move(v.ptr);
+  dev->Free(arena);
+  arena = next;
+  capacity = cap;
 }
 
 Graph::Graph() : impl_(std::make_unique<Impl>()) {}
 Graph::~Graph() = default;
 
-std::unique_ptr<Graph> Graph::Load(const std::string& path, Backend backend) {
+std::unique_ptr<Graph> Graph::Load(const std::string& path, Backend backend, int ordinal) {
   std::unique_ptr<Graph> g(new Graph());
   Impl& m = *g->impl_;
-  m.dev = MakeDevice(backend);
+  m.dev = MakeDevice(backend, ordinal);
   m.def = ReadOnnxFile(path);
   m.Order();
   m.InferShapes();
@@ -526,15 +554,23 @@ void Graph::Run(const float* input, int batch, const std::vector<std::string>& n
   }
   outputs.assign(names.size(), {});
   for (size_t k = 0; k < outs.size(); k++) outputs[k].resize(size_t(batch) * Count(outs[k]->shape));
-  for (int b = 0; b < batch; b++) {
-    m.dev->Upload(in.ptr, input + size_t(b) * perItem, perItem);
-    for (const OpCall& c : m.calls) m.dev->Launch(c);
+  m.dev->Bind();
+  batch = std::max(1, batch);
+  m.Grow(batch);
+  // One launch per node for the whole batch: item b's activations are b arenas further on
+  // (Emit set the strides), so `in` and `outs` are read through the same offsets.
+  const size_t A = std::max<size_t>(m.stats.arenaFloats, 1);
+  for (int b = 0; b < batch; b++) m.dev->Upload(in.ptr + size_t(b) * A, input + size_t(b) * perItem, perItem);
+  for (const OpCall& c : m.calls) {
+    if (batch == 1) m.dev->Launch(c);
+    else m.dev->LaunchBatched(c, batch);
+  }
+  for (int b = 0; b < batch; b++)
     for (size_t k = 0; k < outs.size(); k++) {
       const size_t e = Count(outs[k]->shape);
-      m.dev->Download(outputs[k].data() + size_t(b) * e, outs[k]->ptr, e);
+      m.dev->Download(outputs[k].data() + size_t(b) * e, outs[k]->ptr + size_t(b) * A, e);
     }
-    m.dev->Sync();
-  }
+  m.dev->Sync();
 }
 
 }  // namespace theval::infer::cuda

@@ -24,7 +24,8 @@ struct GraphStats {
 class Graph {
  public:
   // Throws std::runtime_error naming the node and what is unsupported.
-  static std::unique_ptr<Graph> Load(const std::string& path, Backend backend);
+  // ordinal: the CUDA device (kCuda only).
+  static std::unique_ptr<Graph> Load(const std::string& path, Backend backend, int ordinal = 0);
   ~Graph();
 
   const std::vector<int64_t>& inputShape() const;  // the graph input's shape, batch dim included
@@ -33,7 +34,9 @@ class Graph {
   std::string deviceName() const;
 
   // input: batch items of prod(inputShape()) floats each (the graph's own batch dim is
-  // normally 1, so items run one after another). outputs[k] gets batch * elems of names[k].
+  // normally 1). Every node runs once over all items (item k in its own copy of the arena,
+  // which grows to the largest batch seen); each item gets the values of a run of one.
+  // outputs[k] gets batch * elems of names[k].
   void Run(const float* input, int batch, const std::vector<std::string>& names,
            std::vector<std::vector<float>>& outputs);
 

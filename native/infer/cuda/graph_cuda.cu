@@ -18,21 +18,31 @@ __global__ void EvalKernel(const OpCall c) {
   if (i < c.n) EvalOne(c, i);
 }
 
+__global__ void EvalBatchedKernel(const OpCall c, size_t total) {
+  const size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < total) EvalBatched(c, i);
+}
+
 void Check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(e));
 }
 
 class CudaDevice : public Device {
  public:
-  CudaDevice() {
+  explicit CudaDevice(int ordinal) : ordinal_(ordinal) {
     int n = 0;
     const cudaError_t e = cudaGetDeviceCount(&n);
     if (e != cudaSuccess || n == 0)
       throw std::runtime_error(std::string("GPU_UNAVAILABLE: ") +
                                (e != cudaSuccess ? cudaGetErrorString(e) : "no CUDA device found"));
+    if (ordinal < 0 || ordinal >= n)
+      throw std::runtime_error("GPU_UNAVAILABLE: CUDA device " + std::to_string(ordinal) + " does not exist (" +
+                               std::to_string(n) + " visible)");
+    Bind();
     Check(cudaStreamCreate(&stream_), "stream");
   }
   ~CudaDevice() override {
+    cudaSetDevice(ordinal_);
     for (float* p : blocks_) cudaFree(p);
     if (stream_) cudaStreamDestroy(stream_);
   }
@@ -55,16 +65,34 @@ class CudaDevice : public Device {
     EvalKernel<<<blocks, threads, 0, stream_>>>(c);
     Check(cudaGetLastError(), "launch");
   }
+  void LaunchBatched(const OpCall& c, int items) override {
+    const size_t total = c.n * size_t(items);
+    if (total == 0) return;
+    const unsigned threads = 256;
+    EvalBatchedKernel<<<unsigned((total + threads - 1) / threads), threads, 0, stream_>>>(c, total);
+    Check(cudaGetLastError(), "launch");
+  }
+  void Free(float* p) override {
+    for (auto it = blocks_.begin(); it != blocks_.end(); ++it)
+      if (*it == p) {
+        Check(cudaStreamSynchronize(stream_), "sync");
+        cudaFree(p);
+        blocks_.erase(it);
+        return;
+      }
+  }
   void Sync() override { Check(cudaStreamSynchronize(stream_), "sync"); }
   std::string Name() const override { return "cuda"; }
+  void Bind() override { Check(cudaSetDevice(ordinal_), "set device"); }
 
  private:
+  int ordinal_ = 0;
   cudaStream_t stream_ = nullptr;
   std::vector<float*> blocks_;
 };
 
 }  // namespace
 
-std::unique_ptr<Device> MakeCudaDevice() { return std::make_unique<CudaDevice>(); }
+std::unique_ptr<Device> MakeCudaDevice(int ordinal) { return std::make_unique<CudaDevice>(ordinal); }
 
 }  // namespace theval::infer::cuda

@@ -5,7 +5,7 @@
 
 namespace theval::infer::cuda {
 
-std::unique_ptr<Device> MakeCudaDevice() {
+std::unique_ptr<Device> MakeCudaDevice(int) {
   throw std::runtime_error(
       "GPU_UNAVAILABLE: this theval build has no CUDA kernels (nvcc was not found when it was built)");
 }

@@ -55,6 +55,10 @@ struct OpCall {
   size_t n = 0;     // output elements (Place: input elements)
   const float* in[3] = {nullptr, nullptr, nullptr};
   float* out = nullptr;
+  // Batched runs (EvalBatched): item k's copy of a pointer is k * stride floats further on;
+  // 0 for weights (shared by every item), the per-item arena size for activations.
+  int64_t inItemStride[3] = {0, 0, 0};
+  int64_t outItemStride = 0;
   IndexMap map;
   ConvParams conv{};
   PoolParams pool{};
@@ -161,20 +165,20 @@ THEVAL_HD bool MapOffsets(const IndexMap& m, size_t i, bool clip, int64_t& offA,
   return inside;
 }
 
-THEVAL_HD float ReduceAt(const OpCall& c, size_t i) {
+THEVAL_HD float ReduceAt(const OpCall& c, const float* x, size_t i) {
   int64_t base, unused;
   MapOffsets(c.map, i, false, base, unused);
   const ReduceParams& r = c.red;
   int64_t count = 1;
   for (int32_t k = 0; k < r.rank; k++) count *= r.dims[k];
-  float acc = c.in[0][base];
+  float acc = x[base];
   for (int64_t j = 1; j < count; j++) {
     int64_t t = j, off = base;
     for (int32_t k = r.rank - 1; k >= 0; k--) {
       off += (t % r.dims[k]) * r.strides[k];
       t /= r.dims[k];
     }
-    const float v = c.in[0][off];
+    const float v = x[off];
     acc = r.isMax ? (v > acc ? v : acc) : (v < acc ? v : acc);
   }
   return acc;
@@ -204,31 +208,46 @@ THEVAL_HD float BilinearAt(const BilinearParams& p, const float* f, const float*
          w10 * fn[(y1 * p.W + x0) * p.C + ch] + w11 * fn[(y1 * p.W + x1) * p.C + ch];
 }
 
-// Computes and stores element i of the call (Place stores input element i at its place in
-// the concatenated output).
-THEVAL_HD void EvalOne(const OpCall& c, size_t i) {
+// Computes and stores element i of the call, reading x0..x2 and writing y (the call's own
+// pointers, or one batch item's: EvalBatched).
+THEVAL_HD void EvalAt(const OpCall& c, size_t i, const float* x0, const float* x1, const float* x2, float* y) {
   int64_t a, b;
   switch (c.kind) {
-    case OpKind::Conv: c.out[i] = ConvAt(c.conv, c.in[0], c.in[1], c.in[2], i); break;
-    case OpKind::MaxPool: c.out[i] = MaxPoolAt(c.pool, c.in[0], i); break;
+    case OpKind::Conv: y[i] = ConvAt(c.conv, x0, x1, x2, i); break;
+    case OpKind::MaxPool: y[i] = MaxPoolAt(c.pool, x0, i); break;
     case OpKind::Binary:
       MapOffsets(c.map, i, false, a, b);
-      c.out[i] = ApplyBinary(c.sub, c.in[0][a], c.in[1][b]);
+      y[i] = ApplyBinary(c.sub, x0[a], x1[b]);
       break;
-    case OpKind::Unary: c.out[i] = ApplyUnary(c.sub, c.in[0][i]); break;
+    case OpKind::Unary: y[i] = ApplyUnary(c.sub, x0[i]); break;
     case OpKind::Strided:
       MapOffsets(c.map, i, false, a, b);
-      c.out[i] = c.in[0][a];
+      y[i] = x0[a];
       break;
-    case OpKind::Pad: c.out[i] = MapOffsets(c.map, i, true, a, b) ? c.in[0][a] : c.padValue; break;
+    case OpKind::Pad: y[i] = MapOffsets(c.map, i, true, a, b) ? x0[a] : c.padValue; break;
     case OpKind::Place:
       MapOffsets(c.map, i, false, a, b);  // strideA walks the output
-      c.out[a] = c.in[0][i];
+      y[a] = x0[i];
       break;
-    case OpKind::MatMul: c.out[i] = MatMulAt(c.mm, c.in[0], c.in[1], i); break;
-    case OpKind::Reduce: c.out[i] = ReduceAt(c, i); break;
-    case OpKind::Bilinear: c.out[i] = BilinearAt(c.bil, c.in[0], c.in[1], i); break;
+    case OpKind::MatMul: y[i] = MatMulAt(c.mm, x0, x1, i); break;
+    case OpKind::Reduce: y[i] = ReduceAt(c, x0, i); break;
+    case OpKind::Bilinear: y[i] = BilinearAt(c.bil, x0, x1, i); break;
   }
+}
+
+// Computes and stores element i of the call (Place stores input element i at its place in
+// the concatenated output).
+THEVAL_HD void EvalOne(const OpCall& c, size_t i) { EvalAt(c, i, c.in[0], c.in[1], c.in[2], c.out); }
+
+// Element i of `items` copies of the call run side by side (i < items * c.n): item k reads
+// and writes its own activations (k * stride further on) and shares the weights. Each
+// element is EvalOne's arithmetic on that item's data, so a batch gives each item exactly
+// the values of a run of one.
+THEVAL_HD void EvalBatched(const OpCall& c, size_t i) {
+  const size_t k = i / c.n, j = i % c.n;
+  const int64_t kk = int64_t(k);
+  EvalAt(c, j, c.in[0] ? c.in[0] + kk * c.inItemStride[0] : nullptr, c.in[1] ? c.in[1] + kk * c.inItemStride[1] : nullptr,
+         c.in[2] ? c.in[2] + kk * c.inItemStride[2] : nullptr, c.out + kk * c.outItemStride);
 }
 
 }  // namespace theval::infer::cuda

@@ -97,11 +97,14 @@ struct Buffers {
 
 }  // namespace
 
-std::vector<float> BrisqueFeaturesCuda(const unsigned char* grey, int width, int height, const float* taps) {
+std::vector<float> BrisqueFeaturesCuda(const unsigned char* grey, int width, int height, const float* taps, int ordinal) {
   int devices = 0;
   const cudaError_t e = cudaGetDeviceCount(&devices);
   if (e != cudaSuccess || devices == 0)
     throw std::runtime_error(std::string("GPU_UNAVAILABLE: ") + (e != cudaSuccess ? cudaGetErrorString(e) : "no CUDA device"));
+  if (ordinal < 0 || ordinal >= devices)
+    throw std::runtime_error("GPU_UNAVAILABLE: CUDA device " + std::to_string(ordinal) + " does not exist");
+  Check(cudaSetDevice(ordinal), "set device");
   Check(cudaMemcpyToSymbol(kTaps, taps, sizeof(float) * kGaussTaps), "taps");
   const size_t n0 = size_t(width) * height;
   Buffers b;

@@ -9,7 +9,9 @@ namespace theval::quality::cuda {
 
 // taps: BrisqueGaussTaps(). Throws std::runtime_error ("GPU_UNAVAILABLE: ..." without a
 // usable device).
-std::vector<float> BrisqueFeaturesCuda(const unsigned char* grey, int width, int height, const float* taps);
+// ordinal: the CUDA device the passes run on.
+std::vector<float> BrisqueFeaturesCuda(const unsigned char* grey, int width, int height, const float* taps,
+                                       int ordinal = 0);
 
 // The 7 Gaussian taps, from OpenCV (brisque_emulated.cc).
 std::vector<float> BrisqueGaussTaps();

@@ -5,7 +5,7 @@
 
 namespace theval::quality::cuda {
 
-std::vector<float> BrisqueFeaturesCuda(const unsigned char*, int, int, const float*) {
+std::vector<float> BrisqueFeaturesCuda(const unsigned char*, int, int, const float*, int) {
   throw std::runtime_error(
       "GPU_UNAVAILABLE: this theval build has no CUDA kernels (nvcc was not found when it was built)");
 }
