@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFaceModels } from '../lib/face/trackFaces.js';
 import { native, packageRoot } from '../lib/native.js';
 import { GRACE } from './helpers/faceMedia.js';
-import { onnxModel } from './helpers/onnx.js';
+import { meanIntensityModel, onnxModel } from './helpers/onnx.js';
 import { hasOpenCv, runOpenCv } from './helpers/opencvDnn.js';
 
 let work: string;
@@ -86,6 +86,22 @@ describe.skipIf(!hasOpenCv)('fast OpenCV layers = OpenCV 4.6 layers, to the bit'
       expect(differing(got[k], new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4)), k).toBe(0);
     }
   }, 120_000);
+
+  it('global average pooling over a dynamic H x W (delegated; its shapes set up from the input) equals cv2.dnn', async () => {
+    // Once broken: the wrapper did not pass updateMemoryShapes on, so OpenCV's pooling kept
+    // the un-pooled shape (4096 values for a 64x64 image instead of 1).
+    const file = path.join(work, 'mean.onnx');
+    writeFileSync(file, meanIntensityModel(['N', 3, 'H', 'W']));
+    for (const [h, w] of [[64, 64], [37, 53]]) {
+      const x = new Float32Array(3 * h * w);
+      for (let i = 0; i < x.length; i++) x[i] = (Math.sin(i * 0.37) + 1) / 2;
+      const got = await ours(file, [3, h, w], { score: 1 }, x);
+      const want = runOpenCv(file, [1, 3, h, w], x, work);
+      expect(differing(got.score, want.outputs.score.data)).toBe(0);
+      const mean = x.reduce((a, b) => a + b, 0) / x.length;
+      expect(Math.abs(got.score[0] - mean)).toBeLessThan(1e-5);
+    }
+  }, 60_000);
 
   it('a graph through the fast and the delegated paths equals cv2.dnn', async () => {
     // x [1,4,9,9] -> a = MaxPool 2x2/2 (fast, odd size: floor) ; b = MaxPool 3x3/1 pads 1 (delegated)

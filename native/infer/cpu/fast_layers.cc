@@ -20,8 +20,10 @@ using cv::dnn::Layer;
 using cv::dnn::LayerParams;
 using cv::dnn::MatShape;
 
-// The wrapper every replacement shares: shapes, finalisation and anything outside the fast
-// path go to OpenCV's own layer built from the same parameters.
+// The wrapper every replacement shares: shapes (static and dynamic), finalisation, backend
+// support and anything outside the fast path go to OpenCV's own layer built from the same
+// parameters. No fusion is offered (tryFuse stays Layer's "no"), except the activation of
+// FastEltwise below, so whatever OpenCV would have fused runs as its own layer: same values.
 template <class Base>
 class DelegatingLayer : public Layer {
  public:
@@ -31,7 +33,13 @@ class DelegatingLayer : public Layer {
                        std::vector<MatShape>& internals) const override {
     return base_->getMemoryShapes(in, required, out, internals);
   }
+  // Dynamic input shapes (e.g. global pooling over a variable H x W) are set up through these.
+  bool updateMemoryShapes(const std::vector<MatShape>& in) override { return base_->updateMemoryShapes(in); }
   void finalize(cv::InputArrayOfArrays in, cv::OutputArrayOfArrays out) override { base_->finalize(in, out); }
+  bool supportBackend(int backendId) override { return base_->supportBackend(backendId); }
+  int64 getFLOPS(const std::vector<MatShape>& in, const std::vector<MatShape>& out) const override {
+    return base_->getFLOPS(in, out);
+  }
 
   void forward(cv::InputArrayOfArrays inArr, cv::OutputArrayOfArrays outArr, cv::OutputArrayOfArrays internals) override {
     std::vector<Mat> in, out;
