@@ -12,7 +12,7 @@ command -v "$CXX" >/dev/null || { echo "fuzz/build.sh: $CXX not found (apt-get i
 
 sources=(
   native/decode/ffmpeg_util.cc native/decode/ffmpeg_log.cc native/decode/video_decoder.cc
-  native/decode/audio_decoder.cc native/decode/rotate.cc native/decode/yuv420_rgb24.cc
+  native/decode/audio_decoder.cc native/decode/rotate.cc native/decode/yuv420_rgb24.cc native/decode/nvdec.cc
 )
 bin="$out/decode_fuzzer"
 newest=$(cd "$root" && ls -t "${sources[@]}" native/decode/*.h fuzz/decode_fuzzer.cc fuzz/build.sh | head -1)

@@ -58,7 +58,7 @@ describe('theval doctor', () => {
       expect(r.stdout).toMatch(/^NVIDIA driver: +no \(the NVIDIA driver is not installed/m);
       expect(r.stdout).toMatch(/^--device cuda: +cannot run here: GPU_UNAVAILABLE/m);
     }
-    expect(r.stdout).toMatch(/^TensorRT: +(yes|no \(this build has no TensorRT backend)/m);
+    expect(r.stdout).toMatch(/^TensorRT: +(yes|no \(this theval build was built without TensorRT)/m);
   });
 
   it('--json is gpuInfo()', () => {

@@ -35,7 +35,7 @@ export function formatDoctor(g: GpuInfo): string[] {
     `GPUs:              ${g.deviceList.length ? g.deviceList.map((d) => `cuda:${d.ordinal} ${d.name} (${d.memoryMiB} MiB, compute ${d.computeCapability})`).join('; ') : `none (${g.reason})`}`,
     `NVDEC:             ${yes(g.nvdec.available, `codecs ${g.nvdec.codecs.join(', ')}`, g.nvdec.reason)}`,
     `  FFmpeg hwaccel:  ${g.nvdec.hwaccel ? `cuda (${g.nvdec.codecs.length} decoders); cuvid decoders: ${g.nvdec.cuvidDecoders.join(', ') || 'none'}` : 'no cuda hwaccel in this FFmpeg'}`,
-    `TensorRT:          ${yes(g.tensorrt.compiled, '', g.tensorrt.reason)}`,
+    `TensorRT:          ${yes(g.tensorrt.compiled, g.tensorrt.version ?? '', g.tensorrt.reason)}`,
     `Backends:          ${g.backends.join(', ')} (cuda-emulated: a test path, docs/gpu.md)`,
     `--device cuda:     ${g.available ? 'can run here' : `cannot run here: GPU_UNAVAILABLE (${g.reason})`}`,
   ];
