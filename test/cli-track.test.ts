@@ -55,4 +55,20 @@ describe('theval track', () => {
     expect(j.rms.every((v: number | null) => v === null)).toBe(true);
     expect(j.landmarks.every((f: unknown) => f === null)).toBe(true);
   }, 120_000);
+
+  it("--models selects the networks (--profile: its older name); evaluate's profile names are refused with a hint", () => {
+    const clip = ffmpegClip('track-models.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=0.4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', 'OUT']);
+    const a = path.join(dir, 'models-a.json'), b = path.join(dir, 'models-b.json');
+    const r1 = runCli(['track', clip, '-o', a, '--models', 'refinedOnly']);
+    expect(r1.status, r1.stderr).toBe(0);
+    expect(r1.stderr).toMatch(/profile refinedOnly/);
+    const r2 = runCli(['track', clip, '-o', b, '--profile', 'refinedOnly']);
+    expect(r2.status, r2.stderr).toBe(0);
+    expect(r2.stderr).toMatch(/profile refinedOnly/);
+    const bad = runCli(['track', clip, '-o', b, '--profile', 'clean']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--models must be both or refinedOnly, got clean \('clean' is a profile of theval evaluate/);
+    const both = runCli(['track', clip, '-o', b, '--models', 'both', '--profile', 'both']);
+    expect(both.status).toBe(2);
+  }, 120_000);
 });

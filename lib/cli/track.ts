@@ -7,7 +7,7 @@ import { EXIT, UsageError, parse, runCommand } from './common.js';
 import { parseDevice, requireDevice, type PassDevice } from '../gpu.js';
 import { runVideoPass } from '../pipeline/videoPass.js';
 
-const help = `Usage: theval track <video> -o tracks.json [--profile both|refinedOnly] [--device DEV]
+const help = `Usage: theval track <video> -o tracks.json [--models both|refinedOnly] [--device DEV]
 
 Runs MediaPipe Face Mesh (native, CPU) over every frame and writes the face tracks:
   {layout, fps, width, height, frames,
@@ -25,7 +25,9 @@ audio gives hasAudio false, speech [] and rms null per frame.
 
 Options:
   -o, --out FILE     output file ("-" = stdout)
-  --profile P        both (default) or refinedOnly (the attention model alone feeds both tracks)
+  --models M         both (default) or refinedOnly (the attention model alone feeds both tracks);
+                     --profile M is the older name for the same option (evaluate's --profile
+                     clean|reference is something else: the metric semantics)
   --device DEV       cpu (default), cuda, cuda:N: the networks on the CUDA backend (through the
                      one pass; docs/gpu.md); GPU_UNAVAILABLE when no GPU is usable
   -h, --help         this text
@@ -40,14 +42,19 @@ export const command = {
 };
 
 async function trackFile(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, profile: { type: 'string' }, device: { type: 'string' } });
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, models: { type: 'string' }, profile: { type: 'string' }, device: { type: 'string' } });
   if (values.help) {
     console.log(help);
     return EXIT.OK;
   }
   if (positionals.length !== 1 || !values.out) throw new UsageError('give one video and -o FILE');
-  const profile = (values.profile ?? 'both') as FaceProfile;
-  if (profile !== 'both' && profile !== 'refinedOnly') throw new UsageError(`--profile must be both or refinedOnly, got ${values.profile}`);
+  if (values.models !== undefined && values.profile !== undefined) throw new UsageError('give --models (or its older name --profile) once');
+  const given = values.models ?? values.profile;
+  const profile = (given ?? 'both') as FaceProfile;
+  if (profile !== 'both' && profile !== 'refinedOnly') {
+    const hint = given === 'clean' || given === 'reference' ? ` ('${given}' is a profile of theval evaluate/analyze; track writes the raw tracks, which no profile changes)` : '';
+    throw new UsageError(`--models must be both or refinedOnly, got ${given}${hint}`);
+  }
   const video = positionals[0];
   let device: PassDevice;
   try {
