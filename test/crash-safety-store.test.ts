@@ -5,10 +5,11 @@
  * system calls themselves (strace).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ResultsStore, serializeRecord, readResults } from '../lib/io/resultsStore.js';
+import { REMOTE_LOCK_STALE_MS, ResultsStore, serializeRecord, readResults } from '../lib/io/resultsStore.js';
 import { evaluate, type Providers } from '../lib/index.js';
 import { replaceFile, writeFileAtomic } from '../lib/io/atomicFile.js';
 import { makeBatch, tempDir } from './helpers/batch.js';
@@ -83,7 +84,7 @@ describe('results.lock', () => {
     utimesSync(lock, old, old);
     const store = ResultsStore.open(dir);
     expect(store.problems.join('\n')).toMatch(/unreadable and older than a minute: lock taken over/);
-    expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${process.pid} [0-9a-f]{16}\\n$`));
+    expect(readFileSync(lock, 'utf8')).toMatch(new RegExp(`^${process.pid} [0-9a-f]{16} \\S+\\n$`));
     store.close();
   });
 
@@ -101,6 +102,51 @@ describe('results.lock', () => {
     // The parent of this process is alive: its pid in the lock means busy.
     writeFileSync(lock, `${process.ppid}\n`);
     expect(() => ResultsStore.open(dir)).toThrow(new RegExp(`in use by another theval run \\(pid ${process.ppid}\\)`));
+  });
+});
+
+describe('results.lock on a shared file system (another host)', () => {
+  // A pid from another host says nothing here: the lock's host and its mtime decide.
+  const otherHost = `not-${os.hostname().replace(/\s+/g, '_')}`;
+  const deadPid = (): string => spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+
+  it('a fresh lock from another host is held even though its pid is not running here', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'results.lock'), `${deadPid()} 0123456789abcdef ${otherHost}\n`);
+    expect(() => ResultsStore.open(dir)).toThrow(new RegExp(`in use by a theval run on host ${otherHost} \\(pid \\d+; its lock was refreshed \\d+ s ago\\)`));
+  });
+
+  it('a lock from another host not refreshed for REMOTE_LOCK_STALE_MS is taken over, with a warning', () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'results.lock');
+    writeFileSync(lock, `4242 0123456789abcdef ${otherHost}\n`);
+    const old = new Date(Date.now() - REMOTE_LOCK_STALE_MS - 5_000);
+    utimesSync(lock, old, old);
+    const store = ResultsStore.open(dir);
+    expect(store.problems.join('\n')).toMatch(new RegExp(`its run on host ${otherHost} \\(pid 4242\\) stopped refreshing it \\d+ s ago: lock taken over`));
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} ${readFileSync(lock, 'utf8').split(' ')[1]} ${os.hostname().replace(/\s+/g, '_')}\n`);
+    store.close();
+  });
+
+  it('the holder refreshes its lock (heartbeat), so other hosts keep seeing it held', async () => {
+    const dir = tempDir();
+    const child = path.join(dir, 'hold.mjs');
+    // A holder in its own process with a 200 ms heartbeat; it holds the lock for 1.5 s.
+    writeFileSync(
+      child,
+      `import { ResultsStore } from ${JSON.stringify(path.resolve('dist/io/resultsStore.js'))};
+       const s = ResultsStore.open(${JSON.stringify(dir)}); console.log('held'); setTimeout(() => { s.close(); }, 1500);`,
+    );
+    const lock = path.join(dir, 'results.lock');
+    const { spawn } = await import('node:child_process');
+    const p = spawn(process.execPath, [child], { env: { ...process.env, THEVAL_LOCK_HEARTBEAT_MS: '200' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => p.stdout!.once('data', () => resolve()));
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(lock, old, old);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(Date.now() - statSync(lock).mtimeMs).toBeLessThan(5_000);
+    await new Promise<void>((resolve) => p.once('exit', () => resolve()));
+    expect(existsSync(lock)).toBe(false); // released on close
   });
 });
 

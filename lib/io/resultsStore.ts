@@ -14,6 +14,10 @@
  *   the same file. It is created with its content in one step (a temporary file hard-linked
  *   into place), so no run ever sees a lock without its pid; a lock whose process is gone is
  *   taken over, one whose content is unreadable only once it is older than a minute.
+ *   The lock names its host too: on a shared file system (a cluster's nodes) a pid means
+ *   nothing on another host, so there the holder refreshes the lock's mtime every
+ *   LOCK_HEARTBEAT_MS and a lock from another host counts as held until it has not been
+ *   refreshed for REMOTE_LOCK_STALE_MS (a requeued Slurm task waits that out: --wait-lock).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -28,9 +32,11 @@ import {
   renameSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { TheValError } from '../errors.js';
 import { fsyncDirSync } from './atomicFile.js';
@@ -149,6 +155,7 @@ export class ResultsStore {
   private fd: number | null;
   private readonly lockFile: string;
   private readonly lockContent: string;
+  private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(file: string, existing: VideoRecord[], problems: string[], fd: number, lockFile: string, lockContent: string) {
     this.file = file;
@@ -157,6 +164,9 @@ export class ResultsStore {
     this.fd = fd;
     this.lockFile = lockFile;
     this.lockContent = lockContent;
+    // Keeps the lock fresh for runs on other hosts (they cannot ask whether our pid lives).
+    this.heartbeat = setInterval(() => refreshLock(lockFile, lockContent), lockHeartbeatMs());
+    this.heartbeat.unref();
   }
 
   /**
@@ -217,6 +227,7 @@ export class ResultsStore {
     if (this.fd === null) return;
     closeSync(this.fd);
     this.fd = null;
+    clearInterval(this.heartbeat);
     releaseLock(this.lockFile, this.lockContent);
   }
 }
@@ -233,12 +244,39 @@ function readIntoSync(fd: number, buf: Buffer, position: number): void {
 /** A lock with unreadable content (e.g. written by hand, or by an old version mid-write) counts as held this long. */
 export const UNREADABLE_LOCK_GRACE_MS = 60_000;
 
-/** What a lock file says: `pid nonce` on the first line. */
-function parseLock(text: string): { pid: number; nonce: string } | null {
-  const m = /^(\d+)(?:[ \t]+(\S+))?\s*(?:\n|$)/.exec(text);
+/** How often a holder refreshes its lock's mtime (THEVAL_LOCK_HEARTBEAT_MS overrides it, for tests). */
+export const LOCK_HEARTBEAT_MS = 20_000;
+/** A lock written on another host counts as held until its mtime is this old (THEVAL_LOCK_STALE_MS overrides). */
+export const REMOTE_LOCK_STALE_MS = 120_000;
+
+function envMs(name: string, dflt: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
+const lockHeartbeatMs = (): number => envMs('THEVAL_LOCK_HEARTBEAT_MS', LOCK_HEARTBEAT_MS);
+const remoteLockStaleMs = (): number => envMs('THEVAL_LOCK_STALE_MS', REMOTE_LOCK_STALE_MS);
+
+/** What a lock file says: `pid nonce host` on the first line (locks of older versions: `pid nonce`). */
+function parseLock(text: string): { pid: number; nonce: string; host: string } | null {
+  const m = /^(\d+)(?:[ \t]+(\S+))?(?:[ \t]+(\S+))?\s*(?:\n|$)/.exec(text);
   if (!m) return null;
   const pid = Number(m[1]);
-  return Number.isSafeInteger(pid) && pid > 0 ? { pid, nonce: m[2] ?? '' } : null;
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, nonce: m[2] ?? '', host: m[3] ?? '' } : null;
+}
+
+/** The host name as a lock records it (no blanks: the lock is one line of blank-separated fields). */
+function lockHost(): string {
+  return os.hostname().replace(/\s+/g, '_') || 'unknown-host';
+}
+
+function refreshLock(lockFile: string, content: string): void {
+  try {
+    if (readFileSync(lockFile, 'utf8') !== content) return;
+    const now = new Date();
+    utimesSync(lockFile, now, now);
+  } catch {
+    /* gone or unreadable: the next taker judges it */
+  }
 }
 
 /**
@@ -253,7 +291,8 @@ function parseLock(text: string): { pid: number; nonce: string } | null {
 function takeLock(lockFile: string): { content: string; warnings: string[] } {
   const dir = path.dirname(lockFile);
   const nonce = randomBytes(8).toString('hex');
-  const content = `${process.pid} ${nonce}\n`;
+  const host = lockHost();
+  const content = `${process.pid} ${nonce} ${host}\n`;
   const tmp = `${lockFile}.${process.pid}.${nonce}.tmp`;
   writeFileSync(tmp, content, { flag: 'wx' });
   const warnings: string[] = [];
@@ -275,7 +314,15 @@ function takeLock(lockFile: string): { content: string; warnings: string[] } {
         throw e;
       }
       const held = parseLock(seen);
-      if (held) {
+      const ageS = Math.round((Date.now() - mtimeMs) / 1000);
+      const remote = held !== null && held.host !== '' && held.host !== host;
+      if (remote) {
+        if (Date.now() - mtimeMs < remoteLockStaleMs())
+          throw new TheValError(
+            'BUSY',
+            `${dir} is in use by a theval run on host ${held.host} (pid ${held.pid}; its lock was refreshed ${ageS} s ago); wait for it or use another --out`,
+          );
+      } else if (held) {
         if (held.pid === process.pid) throw new TheValError('BUSY', `${dir} is already being written by another evaluation in this process`);
         if (pidAlive(held.pid)) throw new TheValError('BUSY', `${dir} is in use by another theval run (pid ${held.pid}); wait for it or use another --out`);
       } else if (Date.now() - mtimeMs < UNREADABLE_LOCK_GRACE_MS) {
@@ -303,7 +350,12 @@ function takeLock(lockFile: string): { content: string; warnings: string[] } {
         throw new TheValError('BUSY', `${dir} was just locked by another theval run; wait for it or use another --out`);
       }
       unlinkSync(aside);
-      warnings.push(`${lockFile}: ${held ? `its run (pid ${held.pid}) is gone` : 'unreadable and older than a minute'}: lock taken over`);
+      const why = remote
+        ? `its run on host ${held.host} (pid ${held.pid}) stopped refreshing it ${ageS} s ago`
+        : held
+          ? `its run (pid ${held.pid}) is gone`
+          : 'unreadable and older than a minute';
+      warnings.push(`${lockFile}: ${why}: lock taken over`);
     }
     throw new TheValError('BUSY', `cannot take the lock ${lockFile}`);
   } finally {
