@@ -1,7 +1,7 @@
 /**
  * The CUDA backend's parity and speed check.
  *
- *   npm run bench -- gpu [--emulate] [--frames N] [--harness] [clips...]
+ *   npm run bench -- gpu [--emulate] [--frames N] [--harness] [--no-evaluate] [clips...]
  *
  * For up to N frames of each clip (default 4; default clips: the sample face photos):
  * the central square of the frame through the detector (128x128) and both landmark
@@ -14,12 +14,21 @@
  * network and BRISQUE timed at batch sizes 1..256, GPU memory, videos/hour; with --emulate on
  * the host emulation under a 20 s budget) and adds its figures under `harness`.
  *
- * Not yet: the 8 THEval metrics end to end (the face pipeline does not call the CUDA
- * backend yet), NVDEC; see docs/gpu.md.
+ * Then the 8 THEval metrics end to end: `evaluate` on the clips that are videos (default:
+ * a 3-second synthetic talking head made here) with device 'cpu' and with 'cuda' (with
+ * --emulate: 'cuda-emulated'), every metric of every video compared: `metrics_max_rel_diff`
+ * is that figure (per metric in `evaluate.per_metric`); the per-network figure above is
+ * `outputs_max_rel_diff`. Tracking carries float-level differences from frame to frame, so
+ * expect the tracked metrics to differ far more than the networks' outputs (docs/gpu.md).
+ * --no-evaluate skips this part.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { evaluate } from '../../lib/evaluate.js';
+import { METRIC_IDS } from '../../lib/metrics/registry.js';
+import { synthesizeTalkingHead } from '../../lib/samples/synth.js';
 import { openVideo } from '../../lib/decode/video.js';
 import { defaultFaceModels } from '../../lib/face/trackFaces.js';
 import { gpuInfo } from '../../lib/gpu.js';
@@ -88,12 +97,57 @@ function runHarness(emulate: boolean): Record<string, unknown> {
   }
 }
 
+/** Every metric of every video, evaluated on the CPU backend and on `device`: largest relative differences. */
+async function compareEvaluate(videos: string[], device: string): Promise<Record<string, unknown>> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'theval-bench-gpu-'));
+  try {
+    if (videos.length === 0) {
+      const clip = path.join(tmp, 'talk.mp4');
+      await synthesizeTalkingHead(clip, { ssml: '<speak>Hello, this is the GPU check. <break time="400ms"/> One two three.</speak>', seed: 3 });
+      videos = [clip];
+    }
+    const t0 = performance.now();
+    const cpu = await evaluate(videos, { out: path.join(tmp, 'cpu'), jobs: 1 });
+    const t1 = performance.now();
+    const dev = await evaluate(videos, { out: path.join(tmp, 'dev'), jobs: 1, device });
+    const t2 = performance.now();
+    const perMetric: Record<string, number> = {};
+    const perVideo: Record<string, Record<string, number | null>> = {};
+    let max = 0;
+    for (const a of cpu.records) {
+      const b = dev.records.find((r) => r.path === a.path);
+      if (!b || a.status !== 'ok' || b.status !== 'ok') throw new Error(`bench gpu: ${a.path}: ${a.status} on cpu, ${b?.status} on ${device}`);
+      const row: Record<string, number | null> = {};
+      for (const id of METRIC_IDS) {
+        const x = a.metrics[id]?.value, y = b.metrics[id]?.value;
+        // n/a where the metric has no value on either backend (e.g. no silent run in the clip).
+        const none = (v: unknown): boolean => typeof v !== 'number' || Number.isNaN(v);
+        if (none(x) && none(y)) {
+          row[id] = null;
+          continue;
+        }
+        // A value on one backend only is a full mismatch.
+        const rel = none(x) || none(y) ? 1 : Math.abs((x as number) - (y as number)) / Math.max(Math.abs(x as number), Math.abs(y as number), 1e-12);
+        row[id] = rel;
+        perMetric[id] = Math.max(perMetric[id] ?? 0, rel);
+        max = Math.max(max, rel);
+      }
+      perVideo[path.basename(a.path)] = row;
+      console.log(`${path.basename(a.path)} (8 metrics, ${device} vs cpu): ${Object.entries(row).map(([k, v]) => `${k} ${v === null ? 'n/a' : v.toExponential(1)}`).join(', ')}`);
+    }
+    return { device, videos: videos.length, metrics_max_rel_diff: max, per_metric: perMetric, per_video: perVideo, cpu_seconds: (t1 - t0) / 1000, device_seconds: (t2 - t1) / 1000 };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const argv = process.argv.slice(process.argv.indexOf('gpu') + 1);
   const emulate = argv.includes('--emulate');
   const fi = argv.indexOf('--frames');
   const maxFrames = fi >= 0 ? Number(argv[fi + 1]) : 4;
   const withHarness = argv.includes('--harness');
+  const withEvaluate = !argv.includes('--no-evaluate');
   const clips = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--frames');
   if (clips.length === 0) clips.push(...['grace_hopper_512x512.jpg', 'astronaut.png'].map((f) => path.join(packageRoot, 'samples', 'faces', f)));
   const info = gpuInfo();
@@ -175,8 +229,9 @@ export async function run(): Promise<Record<string, unknown>> {
     frames,
     landmarks_px_mean_diff: lmSum / Math.max(1, lmCount),
     landmarks_px_max_diff: lmMax,
+    outputs_max_rel_diff: relMax,
     metrics_max_rel_diff: relMax,
-    metrics_scope: 'every network output and the BRISQUE score per frame (the 8 THEval metrics are not run through the CUDA backend yet)',
+    metrics_scope: 'every network output and the BRISQUE score per frame',
     brisque_max_rel_diff: brisqueRelMax,
     frames_per_second: frames / Math.max(oursSeconds, 1e-9),
     cpu_backend_frames_per_second: frames / Math.max(cpuSeconds, 1e-9),
@@ -184,6 +239,11 @@ export async function run(): Promise<Record<string, unknown>> {
     clips: perClip,
     ...(withHarness ? { harness: runHarness(emulate) } : {}),
   };
+  if (withEvaluate) {
+    const videos = clips.filter((c) => !/\.(png|jpe?g|bmp|webp)$/i.test(c));
+    const e = await compareEvaluate(videos, emulate ? 'cuda-emulated' : 'cuda');
+    Object.assign(result, { evaluate: e, metrics_max_rel_diff: e.metrics_max_rel_diff, metrics_scope: `the 8 THEval metrics of ${e.videos} video(s), evaluate on ${e.device} vs cpu` });
+  }
   console.log(`${result.backend}: ${frames} frames, landmarks mean ${result.landmarks_px_mean_diff.toExponential(2)} px (max ${lmMax.toExponential(2)}), outputs max rel ${relMax.toExponential(2)}, ${result.frames_per_second.toFixed(2)} frames/s (${result.speed_vs_cpu_backend.toFixed(3)}x the CPU backend)`);
   return result;
 }
