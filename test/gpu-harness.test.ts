@@ -30,6 +30,11 @@ describe('device harness', () => {
       expect(out[f].host_ms, f).toBeGreaterThan(0);
     }
     expect(out.brisque.images).toBeGreaterThan(0);
+    // The pre-processing pieces ran their host paths (an I420 frame and its NV12 interleaving
+    // convert alike).
+    expect(out.yuv_to_rgb.host_ms).toBeGreaterThan(0);
+    expect(out.yuv_to_rgb.host_nv12_equals_i420).toBe(true);
+    expect(out.crop.host_ms).toBeGreaterThan(0);
     for (const k of ['landmarks_px_mean_diff', 'metrics_max_rel_diff', 'frames_per_second']) expect(out, k).toHaveProperty(k);
     if (gpuInfo().available) {
       expect(r.status).toBe(0);
@@ -39,6 +44,10 @@ describe('device harness', () => {
       expect(out.landmarks_px_mean_diff).toBeLessThanOrEqual(0.01);
       expect(out.frames_per_second).toBeGreaterThan(0);
       expect(out.gpu_memory_mib.total).toBeGreaterThan(0);
+      // Integer arithmetic (YUV) and explicitly rounded float (crop): equal to the bit.
+      expect(out.yuv_to_rgb.cuda_differing_bytes).toBe(0);
+      expect(out.crop.cuda_differing_values).toBe(0);
+      expect(out.crop.cuda_ms_per_frame).toBeGreaterThan(0);
     } else {
       expect(r.status).toBe(3);
       expect(out.cuda_error).toMatch(/^GPU_UNAVAILABLE: .{10,}/);
@@ -90,5 +99,9 @@ describe('device harness', () => {
     // Same code on both sides here: the parity fields exist and are exactly 0.
     expect(out.landmarks_px_mean_diff).toBe(0);
     expect(out.metrics_max_rel_diff).toBe(0);
+    expect(out.yuv_to_rgb).toMatchObject({ cuda_differing_bytes: 0, cuda_max_abs_diff: 0 });
+    expect(out.crop).toMatchObject({ cuda_differing_values: 0, cuda_max_abs_diff: 0 });
+    for (const v of [out.yuv_to_rgb.cuda_ms_per_frame_i420, out.yuv_to_rgb.cuda_ms_per_frame_nv12, out.crop.cuda_ms_meshes_2x192, out.crop.cuda_ms_detector_128]) expect(v).toBeGreaterThan(0);
+    expect(out.crop.cuda_ms_per_frame).toBeCloseTo(out.crop.cuda_ms_meshes_2x192 + out.crop.cuda_ms_detector_128, 4);
   }, 150_000);
 });

@@ -84,6 +84,7 @@ Napi::Value GpuInfoJs(const Napi::CallbackInfo& info) {
 
 void InitGpu(Napi::Env env, Napi::Object exports) {
   exports.Set("gpuInfo", Napi::Function::New<GpuInfoJs>(env, "gpuInfo"));
+  void InitGpuPrep(Napi::Env, Napi::Object); InitGpuPrep(env, exports);  // cuda/gpu_prep_bindings.cc
 }
 
 }  // namespace theval

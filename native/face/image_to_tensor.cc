@@ -1,5 +1,7 @@
 #include "face/image_to_tensor.h"
 
+#include "cuda/crop_hd.h"
+
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -23,37 +25,9 @@ namespace {
 inline void WarpPixel(const uint8_t* base, size_t stride, int W, int H, const double* m, double rowX, double rowY,
                       int x, bool zeroBorder, float scale, float offset, float* o) {
   // Positions in double: float positions measured slightly further from MediaPipe on
-  // tracked clips (docs/parity.md), weights in float as a texture unit's.
-  const double sx = rowX + m[0] * x, sy = rowY + m[3] * x;
-  const double fx0 = std::floor(sx), fy0 = std::floor(sy);
-  const float ax = float(sx - fx0), ay = float(sy - fy0);
-  const int x0 = int(fx0), y0 = int(fy0);
-  if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
-    // All four taps inside: the common case, no border logic.
-    const uint8_t* p00 = base + size_t(y0) * stride + size_t(x0) * 3;
-    const uint8_t* p10 = p00 + stride;
-    const float w00 = (1.f - ax) * (1.f - ay), w01 = ax * (1.f - ay), w10 = (1.f - ax) * ay, w11 = ax * ay;
-    for (int c = 0; c < 3; c++)
-      o[c] = (w00 * p00[c] + w01 * p00[3 + c] + w10 * p10[c] + w11 * p10[3 + c]) * scale + offset;
-    return;
-  }
-  float acc[3] = {0.f, 0.f, 0.f};
-  for (int k = 0; k < 4; k++) {
-    int px = x0 + (k & 1), py = y0 + (k >> 1);
-    const float w = ((k & 1) ? ax : 1.f - ax) * ((k >> 1) ? ay : 1.f - ay);
-    if (px < 0 || px >= W || py < 0 || py >= H) {
-      if (zeroBorder) continue;
-      px = std::clamp(px, 0, W - 1);
-      py = std::clamp(py, 0, H - 1);
-    }
-    const uint8_t* p = base + size_t(py) * stride + size_t(px) * 3;
-    acc[0] += w * p[0];
-    acc[1] += w * p[1];
-    acc[2] += w * p[2];
-  }
-  o[0] = acc[0] * scale + offset;
-  o[1] = acc[1] * scale + offset;
-  o[2] = acc[2] * scale + offset;
+  // tracked clips (docs/parity.md), weights in float as a texture unit's. The arithmetic is
+  // the CUDA crop's (cuda/crop_hd.h), so host and device crops are one definition.
+  cuda::CropPixelInRow(base, stride, W, H, m, rowX, rowY, x, zeroBorder, scale, offset, o);
 }
 
 #if defined(THEVAL_WARP_AVX2)
@@ -148,7 +122,8 @@ void WarpBilinearFloat(const cv::Mat& rgb, const double* m, int width, int heigh
   (void)allowSimd;
 #endif
   for (int y = 0; y < height; y++) {
-    const double rowX = m[1] * y + m[2], rowY = m[4] * y + m[5];
+    double rowX, rowY;
+    cuda::CropRowOrigin(m, y, &rowX, &rowY);
     float* o = dst + size_t(y) * width * 3;
     int x = 0;
 #if defined(THEVAL_WARP_AVX2)

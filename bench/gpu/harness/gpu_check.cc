@@ -4,7 +4,10 @@
 // the last line is one JSON object. The host paths are the ones CI checks against OpenCV
 // (test/gpu-inference, test/gpu-brisque), so device == host here closes the chain to OpenCV.
 //
-//   gpu_check MODEL_DIR [IMAGE.gray WIDTH HEIGHT]...
+//   gpu_check MODEL_DIR [IMAGE.gray|FRAME.yuv|FRAME.rgb WIDTH HEIGHT]...
+//
+// .gray: BRISQUE's grey images; .yuv: a yuv420p frame for the YUV -> RGB24 kernel; .rgb: an
+// RGB24 frame for the crop kernel (without them, deterministic synthetic frames).
 //
 // THEVAL_GPU_CHECK_DEVICE=host runs the "device" side on the host emulation too: no parity
 // information (both sides are the same code), but every line of the timing, budget and
@@ -27,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "cuda/crop_tensor.h"
+#include "cuda/yuv_rgb24.h"
 #include "infer/cuda/graph.h"
 #include "quality/cuda/brisque_cuda.h"
 #include "quality/cuda/brisque_emulated.h"
@@ -138,6 +143,118 @@ MemInfo Mem() {
   return m;
 }
 
+
+// A ROI's crop map as face::ImageToTensor builds it (pixel centres), from the rotated
+// rectangle; here without OpenCV: host and device get the same map, so exactness is moot.
+theval::cuda::CropRoi RoiMap(int frame, double cx, double cy, double w, double h, double rot, int size) {
+  theval::cuda::CropRoi r{};
+  r.frame = frame;
+  const double c = std::cos(rot), s = std::sin(rot), e = 0.5 / size - 0.5;
+  r.map[0] = c * w / size, r.map[1] = -s * h / size, r.map[2] = cx - 0.5 + c * w * e - s * h * e;
+  r.map[3] = s * w / size, r.map[4] = c * h / size, r.map[5] = cy - 0.5 + s * w * e + c * h * e;
+  return r;
+}
+
+template <class T>
+void Diff(const std::vector<T>& a, const std::vector<T>& b, double& maxAbs, size_t& differing) {
+  for (size_t i = 0; i < std::min(a.size(), b.size()); i++) {
+    const double d = std::fabs(double(a[i]) - double(b[i]));
+    maxAbs = std::max(maxAbs, d);
+    differing += a[i] != b[i];
+  }
+  differing += a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+}
+
+// The pre-processing pieces (crop_tensor.h, yuv_rgb24.h): device vs host path on one 512x512
+// frame, and the device kernels' time per frame (CUDA events, mean of kRepeats launches; the
+// host path's time in host mode). Per frame: YUV -> RGB24 once; crops = the two meshes' 192x192
+// ROIs (rotated, replicate, [0, 1]) + the detector's 128x128 whole frame (zero, [-1, 1]).
+std::string PrepJson(bool hostMode, const std::vector<unsigned char>& yuv, const std::vector<unsigned char>& rgb, int w, int h,
+                     std::string& cudaError) {
+  constexpr int kRepeats = 50;
+  theval::YuvRgbCoeffs k{};  // BT.601 limited range, as libswscale sets it for untagged video
+  {
+    const int bt601[4] = {104597, 132201, 25675, 53279};
+    k = theval::SwsYuvRgbCoeffs(bt601, false, 0, 1 << 16, 1 << 16);
+  }
+  const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+  theval::cuda::Yuv420View i420{yuv.data(), yuv.data() + size_t(w) * h, yuv.data() + size_t(w) * h + size_t(cw) * ch, w, cw, cw, false, w, h};
+  std::vector<unsigned char> uv(size_t(2) * cw * ch);
+  for (size_t i = 0; i < size_t(cw) * ch; i++) uv[2 * i] = i420.u[i], uv[2 * i + 1] = i420.v[i];
+  theval::cuda::Yuv420View nv12{yuv.data(), uv.data(), nullptr, w, 2 * cw, 0, true, w, h};
+  std::string json = ",\"yuv_to_rgb\":{\"frame\":\"" + std::to_string(w) + "x" + std::to_string(h) + "\"";
+  std::vector<unsigned char> hostI420(size_t(w) * h * 3), hostNv12(hostI420.size());
+  auto t0 = Clock::now();
+  theval::cuda::Yuv420ToRgb24Host(i420, k, hostI420.data(), w * 3);
+  const double yuvHostMs = Ms(t0);
+  theval::cuda::Yuv420ToRgb24Host(nv12, k, hostNv12.data(), w * 3);
+  json += ",\"host_ms\":" + Num(yuvHostMs) + ",\"host_nv12_equals_i420\":" + (hostNv12 == hostI420 ? "true" : "false");
+  try {
+    double msI420 = NAN, msNv12 = NAN, maxAbs = 0;
+    size_t differing = 0;
+    for (const auto* view : {&i420, &nv12}) {
+      double& ms = view == &i420 ? msI420 : msNv12;
+      std::vector<unsigned char> dev;
+      if (hostMode) {
+        dev.resize(hostI420.size());
+        t0 = Clock::now();
+        for (int r = 0; r < kRepeats; r++) theval::cuda::Yuv420ToRgb24Host(*view, k, dev.data(), w * 3);
+        ms = Ms(t0) / kRepeats;
+      } else {
+        dev = theval::cuda::Yuv420ToRgb24Cuda(*view, k, 0, &ms, kRepeats);
+      }
+      Diff(dev, hostI420, maxAbs, differing);
+    }
+    json += ",\"cuda_max_abs_diff\":" + Num(maxAbs) + ",\"cuda_differing_bytes\":" + std::to_string(differing) +
+            ",\"cuda_ms_per_frame_i420\":" + Num(msI420) + ",\"cuda_ms_per_frame_nv12\":" + Num(msNv12);
+  } catch (const std::exception& e) {
+    cudaError = e.what();
+  }
+  json += "},\"crop\":{\"frame\":\"" + std::to_string(w) + "x" + std::to_string(h) + "\"";
+  const theval::cuda::CropFrame frame{rgb.data(), w, h, size_t(w) * 3};
+  const theval::cuda::CropRoi meshes[2] = {RoiMap(0, w * 0.5, h * 0.47, w * 0.55, w * 0.55, 0.3, 192),
+                                           RoiMap(0, w * 0.9, h * 0.95, w * 0.5, w * 0.5, -0.5, 192)};  // leaves the frame
+  const theval::cuda::CropRoi whole = RoiMap(0, w * 0.5, h * 0.5, w, h, 0, 128);
+  theval::cuda::CropParams meshP, detP;
+  meshP.size = 192, meshP.scale = 1.f / 255.f, meshP.offset = 0.f, meshP.zeroBorder = false;
+  detP.size = 128, detP.scale = 2.f / 255.f, detP.offset = -1.f, detP.zeroBorder = true;
+  std::vector<float> hostMesh(size_t(2) * 192 * 192 * 3), hostDet(size_t(128) * 128 * 3);
+  t0 = Clock::now();
+  theval::cuda::CropTensorsHost(&frame, 1, meshes, 2, meshP, hostMesh.data());
+  theval::cuda::CropTensorsHost(&frame, 1, &whole, 1, detP, hostDet.data());
+  json += ",\"host_ms\":" + Num(Ms(t0));
+  try {
+    double msMesh = NAN, msDet = NAN, maxAbs = 0;
+    size_t differing = 0;
+    std::vector<float> devMesh, devDet;
+    if (hostMode) {
+      devMesh.resize(hostMesh.size()), devDet.resize(hostDet.size());
+      t0 = Clock::now();
+      for (int r = 0; r < kRepeats; r++) theval::cuda::CropTensorsHost(&frame, 1, meshes, 2, meshP, devMesh.data());
+      msMesh = Ms(t0) / kRepeats;
+      t0 = Clock::now();
+      for (int r = 0; r < kRepeats; r++) theval::cuda::CropTensorsHost(&frame, 1, &whole, 1, detP, devDet.data());
+      msDet = Ms(t0) / kRepeats;
+    } else {
+      devMesh = theval::cuda::CropTensorsCuda(&frame, 1, meshes, 2, meshP, 0, &msMesh, kRepeats);
+      devDet = theval::cuda::CropTensorsCuda(&frame, 1, &whole, 1, detP, 0, &msDet, kRepeats);
+    }
+    Diff(devMesh, hostMesh, maxAbs, differing);
+    Diff(devDet, hostDet, maxAbs, differing);
+    // 256 mesh ROIs in one launch (a batch across videos): the kernel's throughput per ROI.
+    std::vector<theval::cuda::CropRoi> many;
+    for (int i = 0; i < 256; i++) many.push_back(RoiMap(0, w * (0.3 + 0.4 * (i % 16) / 15), h * (0.3 + 0.4 * (i / 16) / 15), w * 0.5, w * 0.5, 0.02 * i, 192));
+    double msMany = NAN;
+    if (!hostMode) theval::cuda::CropTensorsCuda(&frame, 1, many.data(), 256, meshP, 0, &msMany, 10);
+    json += ",\"cuda_max_abs_diff\":" + Num(maxAbs) + ",\"cuda_differing_values\":" + std::to_string(differing) +
+            ",\"cuda_ms_per_frame\":" + Num(msMesh + msDet) + ",\"cuda_ms_meshes_2x192\":" + Num(msMesh) +
+            ",\"cuda_ms_detector_128\":" + Num(msDet) + ",\"cuda_ms_per_roi_batch256\":" + Num(msMany / 256);
+  } catch (const std::exception& e) {
+    cudaError = e.what();
+  }
+  return json + "}";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -225,10 +342,23 @@ int main(int argc, char** argv) {
   // BRISQUE: the given grey images, else a deterministic textured one.
   std::vector<std::vector<unsigned char>> images;
   std::vector<std::pair<int, int>> sizes;
+  std::vector<unsigned char> yuvFrame, rgbFrame;
+  int frameW = 512, frameH = 512;
   for (int a = 2; a + 2 < argc; a += 3) {
     std::ifstream in(argv[a], std::ios::binary);
-    images.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    sizes.emplace_back(std::atoi(argv[a + 1]), std::atoi(argv[a + 2]));
+    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string name = argv[a];
+    const int w = std::atoi(argv[a + 1]), h = std::atoi(argv[a + 2]);
+    const bool yuv = name.size() > 4 && name.compare(name.size() - 4, 4, ".yuv") == 0;
+    const bool rgb = name.size() > 4 && name.compare(name.size() - 4, 4, ".rgb") == 0;
+    if (yuv || rgb) {
+      // One frame size for both pieces: the first given.
+      if (yuvFrame.empty() && rgbFrame.empty()) frameW = w, frameH = h;
+      if (w == frameW && h == frameH) (yuv ? yuvFrame : rgbFrame) = std::move(bytes);
+      continue;
+    }
+    images.push_back(std::move(bytes));
+    sizes.emplace_back(w, h);
   }
   if (images.empty()) {
     const int w = 512, h = 512;
@@ -275,6 +405,21 @@ int main(int argc, char** argv) {
             std::to_string(w) + "x" + std::to_string(h) + "\",\"cuda_ms_per_item_by_batch\":" + BatchJson(brisqueTimes);
   }
   json += "}";
+  {
+    // Pre-processing frames: the given ones, else deterministic synthetic ones.
+    const int w = frameW, h = frameH, cw = (w + 1) / 2, ch = (h + 1) / 2;
+    std::mt19937 rng(5);
+    if (yuvFrame.size() != size_t(w) * h + size_t(2) * cw * ch) {
+      yuvFrame.resize(size_t(w) * h + size_t(2) * cw * ch);
+      for (auto& v : yuvFrame) v = (unsigned char)(rng() & 255);
+    }
+    if (rgbFrame.size() != size_t(w) * h * 3) {
+      rgbFrame.resize(size_t(w) * h * 3);
+      for (size_t i = 0; i < rgbFrame.size(); i++)
+        rgbFrame[i] = (unsigned char)std::min(255.0, 128 + 80 * std::sin(double(i % (size_t(w) * 3)) * 0.013) + double(rng() % 30));
+    }
+    json += PrepJson(hostMode, yuvFrame, rgbFrame, w, h, cudaError);
+  }
   const MemInfo memEnd = Mem();
 
   // The per-frame work as the sum of its parts at each batch size: detector + plain mesh +

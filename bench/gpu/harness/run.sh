@@ -12,7 +12,8 @@ OUT=${TMPDIR:-/tmp}/theval-gpu-check
 mkdir -p "$OUT"
 SRC=(native/infer/cuda/onnx_reader.cc native/infer/cuda/graph.cc native/infer/cuda/host_device.cc
      native/infer/cuda/graph_cuda.cu native/quality/cuda/brisque_features.cc native/quality/cuda/brisque_cuda.cu
-     bench/gpu/harness/gpu_check.cc)
+     native/cuda/crop_tensor_host.cc native/cuda/crop_tensor.cu native/cuda/yuv_rgb24_host.cc native/cuda/yuv_rgb24.cu
+     native/decode/yuv420_rgb24.cc bench/gpu/harness/gpu_check.cc)
 t0=$(date +%s)
 "$NVCC" -O3 -std=c++17 -arch=${CUDA_ARCH:-sm_90} -x cu -I native "${SRC[@]}" -o "$OUT/gpu_check" -cudart static
 echo "gpu_check built in $(( $(date +%s) - t0 )) s" >&2
