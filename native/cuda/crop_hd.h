@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "infer/cuda/hd.h"
+#include "common/hd.h"
 
 namespace theval::cuda {
 

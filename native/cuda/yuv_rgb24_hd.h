@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "decode/yuv420_rgb24.h"
-#include "infer/cuda/hd.h"
+#include "common/hd.h"
 
 namespace theval::cuda {
 

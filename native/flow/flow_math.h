@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "flow/hd.h"
+#include "common/hd.h"
 
 namespace theval::flow {
 

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "infer/cuda/hd.h"
+#include "common/hd.h"
 
 namespace theval::infer::cuda {
 

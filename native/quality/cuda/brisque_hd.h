@@ -10,7 +10,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "infer/cuda/hd.h"
+#include "common/hd.h"
 
 namespace theval::quality::cuda {
 
