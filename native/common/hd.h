@@ -9,3 +9,38 @@
 #else
 #define THEVAL_HD inline
 #endif
+
+namespace theval {
+
+// Products and sums that round separately everywhere, as the CPU code they must match does:
+// nvcc would otherwise fuse a * b + c into one FMA (--fmad=true) and change the last bit.
+THEVAL_HD float MulRn(float a, float b) {
+#ifdef __CUDA_ARCH__
+  return __fmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+THEVAL_HD float AddRn(float a, float b) {
+#ifdef __CUDA_ARCH__
+  return __fadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+THEVAL_HD double MulRn(double a, double b) {
+#ifdef __CUDA_ARCH__
+  return __dmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+THEVAL_HD double AddRn(double a, double b) {
+#ifdef __CUDA_ARCH__
+  return __dadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+
+}  // namespace theval

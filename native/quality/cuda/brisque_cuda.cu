@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cuda/device_util.h"
 #include "quality/cuda/brisque_cuda.h"
 #include "quality/cuda/brisque_hd.h"
 
@@ -74,52 +75,29 @@ __global__ void SumsKernel(const float* m, int w, int h, int dy, int dx, bool pa
   }
 }
 
-void Check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(e));
-}
+using theval::cuda::CheckCuda;
 
 unsigned Blocks(size_t n) { return unsigned((n + 255) / 256); }
-
-// Device buffers freed on every exit path.
-struct Buffers {
-  std::vector<void*> all;
-  template <class T>
-  T* Get(size_t n) {
-    void* p = nullptr;
-    Check(cudaMalloc(&p, n * sizeof(T) + 1), "malloc");
-    all.push_back(p);
-    return static_cast<T*>(p);
-  }
-  ~Buffers() {
-    for (void* p : all) cudaFree(p);
-  }
-};
 
 }  // namespace
 
 std::vector<float> BrisqueFeaturesCuda(const unsigned char* grey, int width, int height, const float* taps, int ordinal) {
-  int devices = 0;
-  const cudaError_t e = cudaGetDeviceCount(&devices);
-  if (e != cudaSuccess || devices == 0)
-    throw std::runtime_error(std::string("GPU_UNAVAILABLE: ") + (e != cudaSuccess ? cudaGetErrorString(e) : "no CUDA device"));
-  if (ordinal < 0 || ordinal >= devices)
-    throw std::runtime_error("GPU_UNAVAILABLE: CUDA device " + std::to_string(ordinal) + " does not exist");
-  Check(cudaSetDevice(ordinal), "set device");
-  Check(cudaMemcpyToSymbol(kTaps, taps, sizeof(float) * kGaussTaps), "taps");
+  theval::cuda::UseDevice(ordinal);
+  CheckCuda(cudaMemcpyToSymbol(kTaps, taps, sizeof(float) * kGaussTaps), "taps");
   const size_t n0 = size_t(width) * height;
-  Buffers b;
+  theval::cuda::DeviceBuffers b;
   uint8_t* g = b.Get<uint8_t>(n0);
   float *unit = b.Get<float>(n0), *img = b.Get<float>(n0), *rows = b.Get<float>(n0), *tmp = b.Get<float>(n0),
         *mu = b.Get<float>(n0), *sq = b.Get<float>(n0), *mscn = b.Get<float>(n0);
   DeviceSums* sums = b.Get<DeviceSums>(1);
-  Check(cudaMemcpy(g, grey, n0, cudaMemcpyHostToDevice), "upload");
+  CheckCuda(cudaMemcpy(g, grey, n0, cudaMemcpyHostToDevice), "upload");
   UnitKernel<<<Blocks(n0), 256>>>(g, n0, unit);
   std::vector<float> f;
   auto fit = [&](int dy, int dx, bool pair, int w, int h, double& l, double& r, double& gm) {
-    Check(cudaMemset(sums, 0, sizeof(DeviceSums)), "memset");
+    CheckCuda(cudaMemset(sums, 0, sizeof(DeviceSums)), "memset");
     SumsKernel<<<Blocks(size_t(w) * h), 256>>>(mscn, w, h, dy, dx, pair, sums);
     DeviceSums d;
-    Check(cudaMemcpy(&d, sums, sizeof d, cudaMemcpyDeviceToHost), "sums");
+    CheckCuda(cudaMemcpy(&d, sums, sizeof d, cudaMemcpyDeviceToHost), "sums");
     AggdSums s;
     s.posSq = d.posSq, s.negSq = d.negSq, s.abs = d.abs, s.pos = (long long)d.pos, s.neg = (long long)d.neg;
     s.total = (long long)w * h;
@@ -129,7 +107,7 @@ std::vector<float> BrisqueFeaturesCuda(const unsigned char* grey, int width, int
     const int w = int(width / std::pow(2.0, scale - 1)), h = int(height / std::pow(2.0, scale - 1));
     const size_t n = size_t(w) * h;
     if (w == width && h == height) {
-      Check(cudaMemcpy(img, unit, n0 * sizeof(float), cudaMemcpyDeviceToDevice), "copy");
+      CheckCuda(cudaMemcpy(img, unit, n0 * sizeof(float), cudaMemcpyDeviceToDevice), "copy");
     } else {
       CubicRowKernel<<<Blocks(size_t(w) * height), 256>>>(unit, width, height, w, double(width) / w, rows);
       CubicColKernel<<<Blocks(n), 256>>>(rows, w, height, h, double(height) / h, img);
@@ -139,7 +117,7 @@ std::vector<float> BrisqueFeaturesCuda(const unsigned char* grey, int width, int
     GaussRowKernel<<<Blocks(n), 256>>>(img, w, h, true, tmp);
     GaussColKernel<<<Blocks(n), 256>>>(tmp, w, h, sq);
     MscnKernel<<<Blocks(n), 256>>>(img, mu, sq, n, mscn);
-    Check(cudaGetLastError(), "launch");
+    CheckCuda(cudaGetLastError(), "launch");
     double l, r, gm;
     fit(0, 0, false, w, h, l, r, gm);
     f.push_back(float(gm));
@@ -153,7 +131,7 @@ std::vector<float> BrisqueFeaturesCuda(const unsigned char* grey, int width, int
       f.push_back(float(std::pow(r, 2)));
     }
   }
-  Check(cudaDeviceSynchronize(), "sync");
+  CheckCuda(cudaDeviceSynchronize(), "sync");
   return f;
 }
 

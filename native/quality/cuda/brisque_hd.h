@@ -16,34 +16,18 @@ namespace theval::quality::cuda {
 
 constexpr int kGaussTaps = 7;
 
-// Products and sums that must round separately, as OpenCV's non-FMA code does: nvcc would
-// otherwise fuse a * b + c into one FMA (--fmad=true) and change the last bit.
-THEVAL_HD float Mul(float a, float b) {
-#ifdef __CUDA_ARCH__
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-THEVAL_HD float Add(float a, float b) {
-#ifdef __CUDA_ARCH__
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
 
-THEVAL_HD float GreyUnit(uint8_t v) { return Mul(float(v), float(1.0 / 255.0)); }
+THEVAL_HD float GreyUnit(uint8_t v) { return MulRn(float(v), float(1.0 / 255.0)); }
 
 THEVAL_HD int ClampIndex(int i, int n) { return i < 0 ? 0 : (i >= n ? n - 1 : i); }
 
 // OpenCV's interpolateCubic (A = -0.75), in float.
 THEVAL_HD void CubicCoeffs(float x, float c[4]) {
-  const float A = -0.75f, x1 = Add(x, 1.f), y = Add(1.f, -x);
-  c[0] = Add(Mul(Add(Mul(Add(Mul(A, x1), -5 * A), x1), 8 * A), x1), -4 * A);
-  c[1] = Add(Mul(Mul(Add(Mul(A + 2, x), -(A + 3)), x), x), 1.f);
-  c[2] = Add(Mul(Mul(Add(Mul(A + 2, y), -(A + 3)), y), y), 1.f);
-  c[3] = Add(Add(Add(1.f, -c[0]), -c[1]), -c[2]);
+  const float A = -0.75f, x1 = AddRn(x, 1.f), y = AddRn(1.f, -x);
+  c[0] = AddRn(MulRn(AddRn(MulRn(AddRn(MulRn(A, x1), -5 * A), x1), 8 * A), x1), -4 * A);
+  c[1] = AddRn(MulRn(MulRn(AddRn(MulRn(A + 2, x), -(A + 3)), x), x), 1.f);
+  c[2] = AddRn(MulRn(MulRn(AddRn(MulRn(A + 2, y), -(A + 3)), y), y), 1.f);
+  c[3] = AddRn(AddRn(AddRn(1.f, -c[0]), -c[1]), -c[2]);
 }
 
 // Source position of destination pixel d for a resize by `scale` (src/dst), as cv::resize.
@@ -61,10 +45,10 @@ THEVAL_HD float CubicRowAt(const float* src, int sw, int y, int dx, double scale
   CubicSource(dx, scaleX, sx, c);
   const float* r = src + size_t(y) * sw;
   // HResizeCubic: left to right, no FMA.
-  float s = Mul(r[ClampIndex(sx - 1, sw)], c[0]);
-  s = Add(s, Mul(r[ClampIndex(sx, sw)], c[1]));
-  s = Add(s, Mul(r[ClampIndex(sx + 1, sw)], c[2]));
-  return Add(s, Mul(r[ClampIndex(sx + 2, sw)], c[3]));
+  float s = MulRn(r[ClampIndex(sx - 1, sw)], c[0]);
+  s = AddRn(s, MulRn(r[ClampIndex(sx, sw)], c[1]));
+  s = AddRn(s, MulRn(r[ClampIndex(sx + 1, sw)], c[2]));
+  return AddRn(s, MulRn(r[ClampIndex(sx + 2, sw)], c[3]));
 }
 
 // Vertical pass over the horizontally resized rows (dw wide, sh rows).
@@ -77,8 +61,8 @@ THEVAL_HD float CubicColAt(const float* rows, int dw, int sh, int dy, int dx, do
   // VResizeCubicVec_32f: v_muladd nested from the last row, unfused (OpenCV's resize is not
   // built for AVX2), on 4 lanes; the columns past the last full group of 4 take the scalar
   // loop, first row first. Bit-exact with cv::resize on real images, checked stage by stage.
-  if (dx >= dw - dw % 4) return Add(Add(Add(Mul(s0, c[0]), Mul(s1, c[1])), Mul(s2, c[2])), Mul(s3, c[3]));
-  return Add(Mul(s0, c[0]), Add(Mul(s1, c[1]), Add(Mul(s2, c[2]), Mul(s3, c[3]))));
+  if (dx >= dw - dw % 4) return AddRn(AddRn(AddRn(MulRn(s0, c[0]), MulRn(s1, c[1])), MulRn(s2, c[2])), MulRn(s3, c[3]));
+  return AddRn(MulRn(s0, c[0]), AddRn(MulRn(s1, c[1]), AddRn(MulRn(s2, c[2]), MulRn(s3, c[3]))));
 }
 
 // Separable 7-tap Gaussian, replicated border. Row pass: accumulate tap by tap (fma), as
@@ -88,7 +72,7 @@ THEVAL_HD float GaussRowAt(const float* src, int w, int y, int x, const float* k
   float s = 0.f;
   for (int t = 0; t < kGaussTaps; t++) {
     float v = r[ClampIndex(x + t - kGaussTaps / 2, w)];
-    if (squared) v = Mul(v, v);
+    if (squared) v = MulRn(v, v);
     s = fmaf(v, k[t], s);
   }
   return s;
@@ -98,13 +82,13 @@ THEVAL_HD float GaussColAt(const float* tmp, int w, int h, int y, int x, const f
   const int c = kGaussTaps / 2;
   float s = fmaf(tmp[size_t(y) * w + x], k[c], 0.f);
   for (int t = 1; t <= c; t++)
-    s = fmaf(Add(tmp[size_t(ClampIndex(y - t, h)) * w + x], tmp[size_t(ClampIndex(y + t, h)) * w + x]), k[c + t], s);
+    s = fmaf(AddRn(tmp[size_t(ClampIndex(y - t, h)) * w + x], tmp[size_t(ClampIndex(y + t, h)) * w + x]), k[c + t], s);
   return s;
 }
 
 // MSCN coefficient from the pixel, its local mean and the blurred square.
 THEVAL_HD float MscnAt(float x, float mu, float blurSq) {
-  const float sigma = Add(sqrtf(Add(blurSq, -Mul(mu, mu))), float(1.0 / 255.0));
+  const float sigma = AddRn(sqrtf(AddRn(blurSq, -MulRn(mu, mu))), float(1.0 / 255.0));
   return (x - mu) / sigma;
 }
 
@@ -112,7 +96,7 @@ THEVAL_HD float MscnAt(float x, float mu, float blurSq) {
 THEVAL_HD float PairProductAt(const float* m, int w, int h, int y, int x, int dy, int dx) {
   const int yy = y + dy, xx = x + dx;
   const float n = (yy >= 0 && yy < h && xx >= 0 && xx < w) ? m[size_t(yy) * w + xx] : 0.f;
-  return Mul(m[size_t(y) * w + x], n);
+  return MulRn(m[size_t(y) * w + x], n);
 }
 
 // Sums an AGGD fit needs, per element, added in double (as cv::sum does for float images:
@@ -131,8 +115,8 @@ THEVAL_HD float AbsPatched(float v) {  // cv::abs then patchNaNs
 
 THEVAL_HD void AggdAccumulate(AggdSums& s, float v) {
   const float p = PosPart(v), n = NegPart(v);
-  s.posSq += double(Mul(p, p));
-  s.negSq += double(Mul(n, n));
+  s.posSq += double(MulRn(p, p));
+  s.negSq += double(MulRn(n, n));
   s.abs += double(AbsPatched(v));
   s.pos += p != 0.f;
   s.neg += n != 0.f;
@@ -164,7 +148,7 @@ THEVAL_HD float AggdMeanParam(double lsigma, double rsigma, double gamma) {
 }
 
 // Feature scaled to [-1, 1] by the range file's min/max (float, as quality_utils::scale).
-THEVAL_HD float ScaleFeature(float v, float lo, float hi) { return Add(-1.f, Mul(2.f, Add(v, -lo)) / Add(hi, -lo)); }
+THEVAL_HD float ScaleFeature(float v, float lo, float hi) { return AddRn(-1.f, MulRn(2.f, AddRn(v, -lo)) / AddRn(hi, -lo)); }
 
 // cv::exp for float, as OpenCV's SIMD exp32f computes it (a 64-entry table of 2^(j/64)
 // times a polynomial, FMA steps as in its AVX2 build), so the SVR's 774 kernel values,
@@ -179,9 +163,9 @@ THEVAL_HD float ExpCv(float x, const float* table) {
               A2 = float(.2402265109513301490103372422686535526573 / kExpPolyA0),
               A1 = float(.5550339366753125211915322047004666939128e-1 / kExpPolyA0);
   float xf = fminf(fmaxf(x, minval), maxval);
-  xf = Mul(xf, float(prescale));
+  xf = MulRn(xf, float(prescale));
   const int xi = int(rintf(xf));  // round half to even, as _mm_cvtps_epi32
-  xf = Mul(Add(xf, -float(xi)), float(1. / 64));
+  xf = MulRn(AddRn(xf, -float(xi)), float(1. / 64));
   float y = table[xi & 63];
   int e = (xi >> 6) + 127;
   e = e < 0 ? 0 : (e > 255 ? 255 : e);
@@ -190,12 +174,12 @@ THEVAL_HD float ExpCv(float x, const float* table) {
     float f;
   } scale;
   scale.i = e << 23;
-  y = Mul(y, scale.f);
-  float z = Add(xf, A1);
+  y = MulRn(y, scale.f);
+  float z = AddRn(xf, A1);
   z = fmaf(z, xf, A2);
   z = fmaf(z, xf, A3);
   z = fmaf(z, xf, A4);
-  return Mul(z, y);
+  return MulRn(z, y);
 }
 
 // One RBF kernel value exp(-gamma |x - sv|^2) as OpenCV's SVM computes it: differences in
