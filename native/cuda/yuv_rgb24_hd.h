@@ -1,14 +1,13 @@
-// One pixel of YUV 4:2:0 (I420 or NV12, 8-bit) -> RGB24 with libswscale's x86 SIMD
-// arithmetic, written once for the host and CUDA kernels. It is decode/yuv420_rgb24.cc's
-// scalar reference (PixelScalar) in integers, so host and device agree exactly; the
-// coefficients are the decoder's (SwsYuvRgbCoeffs).
+// One pixel of YUV 4:2:0 (I420 or NV12, 8-bit) -> RGB24 for the host and CUDA kernels: the
+// plane layout here, the arithmetic in decode/yuv_rgb24_pixel.h (the decoder's own), so host,
+// device and the CPU decoder agree exactly; the coefficients are the decoder's (SwsYuvRgbCoeffs).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "decode/yuv420_rgb24.h"
 #include "common/hd.h"
+#include "decode/yuv_rgb24_pixel.h"
 
 namespace theval::cuda {
 
@@ -22,21 +21,6 @@ struct Yuv420View {
   bool nv12;
   int width, height;
 };
-
-THEVAL_HD int YuvSat16(int v) { return v < -32768 ? -32768 : v > 32767 ? 32767 : v; }
-THEVAL_HD int YuvMulHi(int a, int b) { return (a * b) >> 16; }  // pmulhw on int16 inputs
-THEVAL_HD uint8_t YuvClamp8(int v) { return uint8_t(v < 0 ? 0 : v > 255 ? 255 : v); }
-
-THEVAL_HD void YuvToRgb24(int Y, int U, int V, const YuvRgbCoeffs& k, uint8_t* o) {
-  const int yp = int16_t((Y << 3) - k.yOffset);  // psubw: wraps
-  const int up = YuvSat16((U << 3) - 1024);      // psubsw
-  const int vp = YuvSat16((V << 3) - 1024);
-  const int y = YuvMulHi(yp, k.yCoeff);
-  const int guv = YuvSat16(YuvMulHi(up, k.ug) + YuvMulHi(vp, k.vg));
-  o[0] = YuvClamp8(YuvSat16(y + YuvMulHi(vp, k.vr)));
-  o[1] = YuvClamp8(YuvSat16(y + guv));
-  o[2] = YuvClamp8(YuvSat16(y + YuvMulHi(up, k.ub)));
-}
 
 // Pixel (x, y) of the frame: its luma and its 2x2 block's chroma (nearest, as libswscale's
 // unscaled path).

@@ -1,5 +1,7 @@
 #include "decode/yuv420_rgb24.h"
 
+#include "decode/yuv_rgb24_pixel.h"
+
 #include <cstddef>
 
 #if (defined(__x86_64__) || defined(__i386__)) && !defined(THEVAL_NO_X86_SIMD)
@@ -21,24 +23,9 @@ int16_t RoundToInt16(int64_t f) {
   return int16_t(r);
 }
 
-inline int Sat16(int v) { return v < -32768 ? -32768 : v > 32767 ? 32767 : v; }
-inline int MulHi(int a, int b) { return (a * b) >> 16; }  // pmulhw on int16 inputs
-inline uint8_t Clamp8(int v) { return uint8_t(v < 0 ? 0 : v > 255 ? 255 : v); }
-
-inline void PixelScalar(int Y, int U, int V, const YuvRgbCoeffs& k, uint8_t* o) {
-  const int yp = int16_t((Y << 3) - k.yOffset);  // psubw: wraps
-  const int up = Sat16((U << 3) - 1024);         // psubsw
-  const int vp = Sat16((V << 3) - 1024);
-  const int y = MulHi(yp, k.yCoeff);
-  const int guv = Sat16(MulHi(up, k.ug) + MulHi(vp, k.vg));
-  o[0] = Clamp8(Sat16(y + MulHi(vp, k.vr)));
-  o[1] = Clamp8(Sat16(y + guv));
-  o[2] = Clamp8(Sat16(y + MulHi(up, k.ub)));
-}
-
 void RowScalar(const uint8_t* py, const uint8_t* pu, const uint8_t* pv, int x0, int w,
                const YuvRgbCoeffs& k, uint8_t* d) {
-  for (int x = x0; x < w; x++) PixelScalar(py[x], pu[x >> 1], pv[x >> 1], k, d + 3 * x);
+  for (int x = x0; x < w; x++) YuvToRgb24(py[x], pu[x >> 1], pv[x >> 1], k, d + 3 * x);
 }
 
 #if THEVAL_X86
