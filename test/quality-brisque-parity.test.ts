@@ -139,14 +139,9 @@ describe('BRISQUE equals OpenCV within 1e-6 relative', () => {
   });
 
   it('frames of an H.264 clip decoded by our decoder', async () => {
-    const { movingFaceClip } = await import('./helpers/quality.js');
-    const { openVideo } = await import('../lib/decode/video.js');
-    const reader = await openVideo(movingFaceClip());
-    const buf = reader.allocate(12) as Uint8Array;
-    const n = await reader.read(buf, 12);
-    reader.close();
-    const { width, height } = reader.info;
-    const batch = { data: buf, width, height, count: n };
+    const { movingFaceFrames } = await import('./helpers/quality.js');
+    const batch = await movingFaceFrames(12);
+    const { width, height, count: n } = batch;
     const ours = await scorer.scoreFrames(batch);
     const file = writeRaw(batch);
     const ref = oracleBrisque(Array.from({ length: n }, (_, index) => ({ file, width, height, index })));

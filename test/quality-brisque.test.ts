@@ -138,14 +138,9 @@ describe('BRISQUE parity with OpenCV Python (same pixels)', () => {
   });
 
   it('frames of a decoded clip (written by our decoder, scored by both)', async () => {
-    const { movingFaceClip } = await import('./helpers/quality.js');
-    const { openVideo } = await import('../lib/decode/video.js');
-    const reader = await openVideo(movingFaceClip());
-    const buf = reader.allocate(6) as Uint8Array;
-    const n = await reader.read(buf, 6);
-    reader.close();
-    const { width, height } = reader.info;
-    const batch = { data: buf, width, height, count: n };
+    const { movingFaceFrames } = await import('./helpers/quality.js');
+    const batch = await movingFaceFrames(6);
+    const { width, height, count: n } = batch;
     const ours = await scorer.scoreFrames(batch);
     const file = writeRaw(batch);
     const ref = oracleBrisque(Array.from({ length: n }, (_, index) => ({ file, width, height, index })));

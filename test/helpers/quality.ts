@@ -128,3 +128,17 @@ export function movingClip(photo: string, seconds: number, extra?: string): stri
 export function movingFaceClip(seconds = 4): string {
   return movingClip(FACES.hopper, seconds);
 }
+
+/** The first `count` frames of movingFaceClip() as our decoder gives them, as a frame batch. */
+export async function movingFaceFrames(count: number): Promise<{ data: Uint8Array; width: number; height: number; count: number }> {
+  const { openVideo } = await import('../../lib/decode/video.js');
+  const reader = await openVideo(movingFaceClip());
+  try {
+    const data = reader.allocate(count) as Uint8Array;
+    const n = await reader.read(data, count);
+    const { width, height } = reader.info;
+    return { data, width, height, count: n };
+  } finally {
+    reader.close();
+  }
+}
