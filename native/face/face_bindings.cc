@@ -127,15 +127,7 @@ class AnalyzeFacesWorker : public PromiseWorker {
     if (opt_.motion) t.Set("motionMs", ms(r.timings.motion));
     t.Set("detectorRuns", Napi::Number::New(env, double(r.timings.detectorRuns)));
     t.Set("parallel", Napi::Boolean::New(env, opt_.parallel && r.profile == FaceProfile::kBoth));
-    if (opt_.swapRB || opt_.squash > 0 || opt_.cpuWarp || opt_.staticMode) {
-      // Reference emulation in force: say so in the result.
-      Napi::Object e = Napi::Object::New(env);
-      e.Set("swapRB", Napi::Boolean::New(env, opt_.swapRB));
-      e.Set("squash", Napi::Number::New(env, opt_.squash));
-      e.Set("cpuWarp", Napi::Boolean::New(env, opt_.cpuWarp));
-      e.Set("staticMode", Napi::Boolean::New(env, opt_.staticMode));
-      o.Set("emulation", e);
-    }
+    SetEmulation(env, o, opt_);
     t.Set("cvThreads", Napi::Number::New(env, cvThreads_));
     t.Set("backend", backend_);
     o.Set("timings", t);
@@ -267,6 +259,16 @@ Napi::Value FaceCropTensorJs(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+void SetEmulation(Napi::Env env, Napi::Object& result, const face::FaceAnalysisOptions& opt) {
+  if (!(opt.emulating() || opt.cpuWarp || opt.staticMode)) return;
+  Napi::Object e = Napi::Object::New(env);
+  e.Set("swapRB", Napi::Boolean::New(env, opt.swapRB));
+  e.Set("squash", Napi::Number::New(env, opt.squash));
+  e.Set("cpuWarp", Napi::Boolean::New(env, opt.cpuWarp));
+  e.Set("staticMode", Napi::Boolean::New(env, opt.staticMode));
+  result.Set("emulation", e);
+}
 
 void ReadFaceOptions(Napi::Env env, const Napi::Object& o, const std::string& path, const char* what, const char* prefix,
                      face::FaceModelPaths* paths, face::FaceProfile* profile, face::FaceAnalysisOptions* opt) {

@@ -14,4 +14,7 @@ void InitFace(Napi::Env env, Napi::Object exports);
 // messages (e.g. "runVideoPass", "face."). Throws a BAD_ARGUMENT JS error naming `path`.
 void ReadFaceOptions(Napi::Env env, const Napi::Object& o, const std::string& path, const char* what, const char* prefix,
                      face::FaceModelPaths* paths, face::FaceProfile* profile, face::FaceAnalysisOptions* options);
+// The result's `emulation` object ({swapRB, squash, cpuWarp, staticMode}) when a reference
+// quirk changes what the face stages compute, else nothing is set (analyzeFaces, runVideoPass).
+void SetEmulation(Napi::Env env, Napi::Object& result, const face::FaceAnalysisOptions& options);
 }  // namespace theval

@@ -35,17 +35,7 @@ class InferWorker : public PromiseWorker {
     threadsUsed_ = infer::CpuThreads();
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    Napi::Object outs = Napi::Object::New(env);
-    for (size_t k = 0; k < outputs_.size(); k++) {
-      Napi::Float32Array a = Napi::Float32Array::New(env, outputs_[k].size());
-      std::copy(outputs_[k].begin(), outputs_[k].end(), a.Data());
-      outs.Set(desc_.outputNames[k], a);
-    }
-    o.Set("outputs", outs);
-    Napi::Array ms = Napi::Array::New(env, seconds_.size());
-    for (size_t i = 0; i < seconds_.size(); i++) ms.Set(uint32_t(i), Napi::Number::New(env, seconds_[i] * 1000));
-    o.Set("ms", ms);
+    Napi::Object o = InferResultObject(env, desc_.outputNames, outputs_, seconds_);
     o.Set("batchedNatively", Napi::Boolean::New(env, native_));
     o.Set("backend", backend_);
     o.Set("threads", Napi::Number::New(env, threadsUsed_));
@@ -147,6 +137,22 @@ Napi::Value TransformTensorBilinearJs(const Napi::CallbackInfo& info) {
   Napi::Float32Array out = Napi::Float32Array::New(env, size_t(oh) * ow * C);
   infer::TransformTensorBilinear(f.Data(), H, W, C, m.Data(), oh, ow, out.Data());
   return out;
+}
+
+Napi::Object InferResultObject(Napi::Env env, const std::vector<std::string>& names,
+                               const std::vector<std::vector<float>>& outputs, const std::vector<double>& seconds) {
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Object outs = Napi::Object::New(env);
+  for (size_t k = 0; k < outputs.size(); k++) {
+    Napi::Float32Array a = Napi::Float32Array::New(env, outputs[k].size());
+    std::copy(outputs[k].begin(), outputs[k].end(), a.Data());
+    outs.Set(names[k], a);
+  }
+  o.Set("outputs", outs);
+  Napi::Array ms = Napi::Array::New(env, seconds.size());
+  for (size_t i = 0; i < seconds.size(); i++) ms.Set(uint32_t(i), Napi::Number::New(env, seconds[i] * 1000));
+  o.Set("ms", ms);
+  return o;
 }
 
 void InitInfer(Napi::Env env, Napi::Object exports) {

@@ -74,14 +74,7 @@ Napi::Object ResultToJs(Napi::Env env, PassResult& r, bool faceRan, face::FacePr
     o.Set("box", External<float, Napi::Float32Array>(env, std::move(r.face.box)));
     o.Set("pose", External<float, Napi::Float32Array>(env, std::move(r.face.pose)));
     if (fo.motion) o.Set("motion", External<float, Napi::Float32Array>(env, std::move(r.face.motion)));
-    if (fo.emulating() || fo.cpuWarp || fo.staticMode) {
-      Napi::Object e = Napi::Object::New(env);
-      e.Set("swapRB", Napi::Boolean::New(env, fo.swapRB));
-      e.Set("squash", Napi::Number::New(env, fo.squash));
-      e.Set("cpuWarp", Napi::Boolean::New(env, fo.cpuWarp));
-      e.Set("staticMode", Napi::Boolean::New(env, fo.staticMode));
-      o.Set("emulation", e);
-    }
+    SetEmulation(env, o, fo);
   }
   Napi::Object q = Napi::Object::New(env);
   auto scores = [&](bool has, std::vector<double>& v) -> Napi::Value {

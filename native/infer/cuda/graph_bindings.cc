@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "cuda/gpu_runtime.h"
 #include "infer/cuda/graph.h"
+#include "infer/infer_bindings.h"
 
 namespace theval {
 
@@ -57,17 +58,7 @@ class EmulatedInferWorker : public PromiseWorker {
     device_ = g->deviceName();
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    Napi::Object outs = Napi::Object::New(env);
-    for (size_t k = 0; k < outputs_.size(); k++) {
-      Napi::Float32Array a = Napi::Float32Array::New(env, outputs_[k].size());
-      std::copy(outputs_[k].begin(), outputs_[k].end(), a.Data());
-      outs.Set(names_[k], a);
-    }
-    o.Set("outputs", outs);
-    Napi::Array ms = Napi::Array::New(env, seconds_.size());
-    for (size_t i = 0; i < seconds_.size(); i++) ms.Set(uint32_t(i), Napi::Number::New(env, seconds_[i] * 1000));
-    o.Set("ms", ms);
+    Napi::Object o = InferResultObject(env, names_, outputs_, seconds_);
     o.Set("backend", device_);
     Napi::Object st = Napi::Object::New(env);
     st.Set("nodes", double(stats_.nodes));
