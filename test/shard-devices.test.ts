@@ -4,31 +4,16 @@
  * only its own device (CUDA_VISIBLE_DEVICES), and merges them into what one process writes.
  * Each record names the environment its worker had (test/fixtures/envProviders.mjs).
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { deviceWorkers, parseDeviceList, withoutOptions } from '../lib/cluster/devices.js';
 import { jsonl, tempDir } from './helpers/batch.js';
 import { fakeProviders, runCli } from './helpers/cli.js';
-import { makeShardSet } from './helpers/shardSet.js';
+import { expectedShard, makeShardSet, outputTables } from './helpers/shardSet.js';
 
 const envProviders = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/envProviders.mjs');
 
-function expectedShard(method: string, rel: string, n: number): number {
-  const h = createHash('sha256').update(`${method}\u0000${rel}`).digest('hex');
-  return Number(BigInt(`0x${h.slice(0, 16)}`) % BigInt(n)) + 1;
-}
-
-function tables(out: string): Record<string, string> {
-  const t: Record<string, string> = { 'aggregate.csv': readFileSync(path.join(out, 'aggregate.csv'), 'utf8') };
-  for (const d of readdirSync(out, { withFileTypes: true })) {
-    if (!d.isDirectory()) continue;
-    for (const f of readdirSync(path.join(out, d.name))) t[`${d.name}/${f}`] = readFileSync(path.join(out, d.name, f), 'utf8');
-  }
-  return t;
-}
 
 describe('--device: one worker per GPU', () => {
   it('parses device lists', () => {
@@ -63,7 +48,7 @@ describe('--device: one worker per GPU', () => {
       expect(recs.map((x) => `${x.method}:${x.path}`).sort()).toEqual(want.sort());
     }
     expect(JSON.parse(r.stdout).shards).toBe(2);
-    expect(tables(out)).toEqual(tables(path.join(dir, 'single')));
+    expect(outputTables(out)).toEqual(outputTables(path.join(dir, 'single')));
     expect(r.stdout + r.stderr).toMatch(/Leaderboard/);
   });
 

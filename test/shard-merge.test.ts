@@ -7,7 +7,6 @@
  * Analysis passes: the test providers (test/fixtures/fakeProviders.mjs), whose quality
  * scores follow the clips' colours.
  */
-import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,27 +15,13 @@ import { mergeShards } from '../lib/cluster/merge.js';
 import { parseShard, shardOf } from '../lib/io/shards.js';
 import { isTheValError } from '../lib/errors.js';
 import { jsonl, makeBadVideos, tempDir } from './helpers/batch.js';
-import { colourClip, makeShardSet } from './helpers/shardSet.js';
+import { colourClip, expectedShard, makeShardSet, outputTables } from './helpers/shardSet.js';
 import { fakeProviders, runCli } from './helpers/cli.js';
 // @ts-expect-error: plain JS test fixture
 import { makeProviders } from './fixtures/fakeProviders.mjs';
 
 const providers = (): Providers => makeProviders() as Providers;
 
-/** The split rule as docs/cluster.md states it, worked out here independently. */
-function expectedShard(method: string, rel: string, n: number): number {
-  const h = createHash('sha256').update(`${method}\u0000${rel}`).digest('hex');
-  return Number(BigInt(`0x${h.slice(0, 16)}`) % BigInt(n)) + 1;
-}
-
-function tables(out: string): Record<string, string> {
-  const t: Record<string, string> = { 'aggregate.csv': readFileSync(path.join(out, 'aggregate.csv'), 'utf8') };
-  for (const d of readdirSync(out, { withFileTypes: true })) {
-    if (!d.isDirectory() || d.name === 'slurm' || d.name === 'tracks') continue;
-    for (const f of readdirSync(path.join(out, d.name))) t[`${d.name}/${f}`] = readFileSync(path.join(out, d.name, f), 'utf8');
-  }
-  return t;
-}
 
 const metrics = ['global_aesthetic', 'mouth_quality', 'head_motion', 'lip_sync'] as const;
 
@@ -76,7 +61,7 @@ describe('shards and merge', () => {
 
     const merged = await mergeShards(out);
     expect(merged.complete).toBe(true);
-    expect(tables(out)).toEqual(tables(path.join(dir, 'single')));
+    expect(outputTables(out)).toEqual(outputTables(path.join(dir, 'single')));
     const s = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     const one = JSON.parse(readFileSync(path.join(dir, 'single', 'summary.json'), 'utf8'));
     expect(s.complete).toBe(true);

@@ -6,7 +6,7 @@
  * Analysis passes: the test providers (THEVAL_PROVIDERS, passed on by sbatch's default
  * --export=ALL).
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellQuote } from '../lib/cluster/slurm.js';
 import { jsonl, tempDir } from './helpers/batch.js';
 import { fakeProviders, runCli } from './helpers/cli.js';
-import { makeShardSet } from './helpers/shardSet.js';
+import { makeShardSet, outputTables } from './helpers/shardSet.js';
 import { jobState, slurmCmd, slurmUnavailableReason, startLocalSlurm, type LocalSlurm } from './helpers/slurmCluster.js';
 
 const reason = slurmUnavailableReason();
@@ -22,14 +22,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** theval from the sources (as the other CLI tests run it), as shell words for the job scripts. */
 const theval = [process.execPath, '--import', import.meta.resolve('tsx'), path.join(root, 'test/helpers/cli-entry.ts')].map(shellQuote).join(' ');
 
-function tables(out: string): Record<string, string> {
-  const t: Record<string, string> = { 'aggregate.csv': readFileSync(path.join(out, 'aggregate.csv'), 'utf8') };
-  for (const d of readdirSync(out, { withFileTypes: true })) {
-    if (!d.isDirectory() || d.name === 'slurm') continue;
-    for (const f of readdirSync(path.join(out, d.name))) t[`${d.name}/${f}`] = readFileSync(path.join(out, d.name, f), 'utf8');
-  }
-  return t;
-}
 
 async function until(what: string, ok: () => boolean, cluster: LocalSlurm, timeoutMs = 240_000): Promise<void> {
   const t0 = Date.now();
@@ -78,7 +70,7 @@ describe.skipIf(!!reason)(`theval slurm on a local Slurm cluster${reason ? ` [sk
     const total = Object.values(set.videos).flat().length;
     expect([1, 2, 3].map((i) => jsonl(path.join(out, `results.shard-${i}-of-3.jsonl`)).length).reduce((a, b) => a + b)).toBe(total);
     expect(readFileSync(path.join(out, 'slurm', 'logs', `merge-${mergeJob}.out`), 'utf8')).toMatch(/merged 3 shard\(s\)/);
-    expect(tables(out)).toEqual(tables(path.join(dir, 'single')));
+    expect(outputTables(out)).toEqual(outputTables(path.join(dir, 'single')));
     const a = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     const b = JSON.parse(readFileSync(path.join(dir, 'single', 'summary.json'), 'utf8'));
     expect(a.complete).toBe(true);

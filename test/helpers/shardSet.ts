@@ -4,7 +4,8 @@
  * every method gets different quality values (the fake providers' mean-pixel and crop-width
  * scorers) and a leaderboard with distinct ranks.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ffmpegClip } from './media.js';
 
@@ -46,4 +47,20 @@ export function makeShardSet(root: string): ShardSet {
     });
   }
   return { gt: path.join(root, 'gt'), methods: [path.join(root, 'alpha'), path.join(root, 'beta')], videos };
+}
+
+/** The split rule as docs/cluster.md states it, worked out here independently. */
+export function expectedShard(method: string, rel: string, n: number): number {
+  const h = createHash('sha256').update(`${method}\u0000${rel}`).digest('hex');
+  return Number(BigInt(`0x${h.slice(0, 16)}`) % BigInt(n)) + 1;
+}
+
+/** An output folder's tables (aggregate.csv and each method's CSVs), by relative path, to compare runs. */
+export function outputTables(out: string): Record<string, string> {
+  const t: Record<string, string> = { 'aggregate.csv': readFileSync(path.join(out, 'aggregate.csv'), 'utf8') };
+  for (const d of readdirSync(out, { withFileTypes: true })) {
+    if (!d.isDirectory() || d.name === 'slurm' || d.name === 'tracks') continue;
+    for (const f of readdirSync(path.join(out, d.name))) t[`${d.name}/${f}`] = readFileSync(path.join(out, d.name, f), 'utf8');
+  }
+  return t;
 }
