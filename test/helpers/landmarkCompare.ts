@@ -121,6 +121,18 @@ export function formatComparison(label: string, c: LandmarkComparison): string {
   );
 }
 
+/** The bounding box of landmarks (n x 3, normalised x, y): smallest and largest x and y. */
+export function landmarkBounds(p: ArrayLike<number>): { x0: number; x1: number; y0: number; y1: number } {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < p.length; i += 3) {
+    x0 = Math.min(x0, p[i]);
+    x1 = Math.max(x1, p[i]);
+    y0 = Math.min(y0, p[i + 1]);
+    y1 = Math.max(y1, p[i + 1]);
+  }
+  return { x0, x1, y0, y1 };
+}
+
 /**
  * The landmark offset MediaPipe's CPU crop convention predicts (docs/parity.md): the mean over
  * frames of 0.5 (s - 1) frame pixels, s = ROI side / 192, the ROI from the previous frame's
@@ -132,13 +144,7 @@ export function predictedCpuWarpOffset(ref: ReadonlyArray<Float32Array | null>, 
   for (let t = 1; t < ref.length; t++) {
     const p = ref[t - 1];
     if (!p || !ref[t]) continue;
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let i = 0; i < p.length; i += 3) {
-      x0 = Math.min(x0, p[i]);
-      x1 = Math.max(x1, p[i]);
-      y0 = Math.min(y0, p[i + 1]);
-      y1 = Math.max(y1, p[i + 1]);
-    }
+    const { x0, x1, y0, y1 } = landmarkBounds(p);
     const roi = 1.5 * Math.max((x1 - x0) * W, (y1 - y0) * H);
     sum += 0.5 * (roi / 192 - 1);
     n++;

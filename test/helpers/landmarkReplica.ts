@@ -18,6 +18,7 @@ import path from 'node:path';
 import type * as OrtTypes from 'onnxruntime-node';
 import { defaultFaceModels } from '../../lib/face/trackFaces.js';
 import { packageRoot } from '../../lib/native.js';
+import { landmarkBounds } from './landmarkCompare.js';
 import type { RgbFrame } from './mediapipeReference.js';
 
 const f = Math.fround;
@@ -47,13 +48,7 @@ function normalizeRadians(a: number): number {
 
 /** The next frame's ROI from a frame's landmarks (n x 3, normalised), W x H frame. */
 export function roiFromLandmarks(p: Float32Array, W: number, H: number): NormRect {
-  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
-  for (let i = 0; i < p.length; i += 3) {
-    xmin = Math.min(xmin, p[i]);
-    xmax = Math.max(xmax, p[i]);
-    ymin = Math.min(ymin, p[i + 1]);
-    ymax = Math.max(ymax, p[i + 1]);
-  }
+  const { x0: xmin, x1: xmax, y0: ymin, y1: ymax } = landmarkBounds(p);
   const bw = f(xmax - xmin);
   const bh = f(ymax - ymin);
   const x0 = f(p[3 * 33] * W), y0 = f(p[3 * 33 + 1] * H);
