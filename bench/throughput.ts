@@ -166,10 +166,15 @@ export async function run(): Promise<Record<string, unknown>> {
     const base = process.env.THEVAL_BENCH_BASELINE;
     if (base && existsSync(path.join(base, 'dist', 'index.js'))) {
       const bj = Math.min(jobs, 4); // before the one pass, more jobs than libuv's 4 threads only queued
-      // That checkout's own evaluate(), timed (wall and process CPU) inside its process.
+      // That checkout's own evaluate(), timed (wall and process CPU) inside its process, with
+      // the same diagnostics setting as ours where it has them (checkouts from before the
+      // diagnostics ignore both options; those that have them would otherwise add the flow).
+      const diagnostics = process.env.THEVAL_BENCH_DIAGNOSTICS === '1';
       const script = `import { evaluate } from ${JSON.stringify(path.join(base, 'dist', 'index.js'))};
+        const p = await import(${JSON.stringify(path.join(base, 'dist', 'providers.js'))}).catch(() => ({}));
+        const providers = p.defaultProviders ? p.defaultProviders({ motion: ${diagnostics} }) : undefined;
         const c0 = process.cpuUsage(), t0 = performance.now();
-        const r = await evaluate([{ name: 'bench', inputs: ${JSON.stringify(files)} }], { out: ${JSON.stringify(outDir('baseline'))}, jobs: ${bj} });
+        const r = await evaluate([{ name: 'bench', inputs: ${JSON.stringify(files)} }], { out: ${JSON.stringify(outDir('baseline'))}, jobs: ${bj}, diagnostics: ${diagnostics}, ...(providers ? { providers } : {}) });
         const c = process.cpuUsage(c0);
         console.log(JSON.stringify({ wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, failed: r.records.filter((x) => x.status !== 'ok').length }));`;
       const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
