@@ -15,7 +15,7 @@ import { fromNative, TheValError } from './errors.js';
 import { openVideo, type VideoInfo } from './decode/video.js';
 import { frameTimingDrift, frameTimingWarning, measureFrameTiming } from './decode/timing.js';
 import { native } from './native.js';
-import { parseDevice } from './gpu.js';
+import { parseDevice, parseGpuBackend } from './gpu.js';
 import { fingerprint as fingerprintFile, type Fingerprint } from './io/fingerprint.js';
 import { frameMean, mouthBox, type QualityImage } from './metrics/quality.js';
 import { METRICS, METRIC_IDS, getMetric } from './metrics/registry.js';
@@ -281,9 +281,15 @@ function versionsOf(providers: Providers, metrics: readonly MetricId[]): RecordV
  * quirks only changes the built-in passes, so it cannot be combined with given providers
  * made for another profile.
  */
-export function providersFor(options: { providers?: Providers; profile?: Profile | ProfileName | ProfileOptions; device?: string }): Providers {
+export function providersFor(options: { providers?: Providers; profile?: Profile | ProfileName | ProfileOptions; device?: string; gpuBackend?: string }): Providers {
   const profile = toProfile(options.profile);
-  if (!options.providers) return defaultProviders({ profile, ...(options.device !== undefined ? { device: parseDevice(options.device) } : {}) });
+  if (!options.providers) {
+    return defaultProviders({
+      profile,
+      ...(options.device !== undefined ? { device: parseDevice(options.device) } : {}),
+      ...(options.gpuBackend !== undefined ? { gpuBackend: parseGpuBackend(options.gpuBackend) } : {}),
+    });
+  }
   const given = profileLabel(options.providers.profile ?? CLEAN);
   if (options.profile !== undefined && given !== profileLabel(profile))
     throw new TheValError('BAD_ARGUMENT', `profile '${profileLabel(profile)}' was asked for, but the given providers were made for '${given}' (defaultProviders({ profile }))`);

@@ -25,7 +25,7 @@ import { DIAGNOSTIC_IDS, type DiagnosticId } from './diagnostics/registry.js';
 import type { MetricId } from './metrics/types.js';
 import { checkProviders, type Providers } from './providers.js';
 import { redoReason } from './resume.js';
-import { parseDevice, requireDevice } from './gpu.js';
+import { parseDevice, parseGpuBackend, requireDevice, requireGpuBackend } from './gpu.js';
 import { formatProvenance, provenanceOfConfig } from './io/provenance.js';
 import type { Profile, ProfileName, ProfileOptions } from './profile.js';
 import { datasetValue, scoreMethods, type MethodScore, type MetricValues } from './score.js';
@@ -49,6 +49,12 @@ export interface EvaluateOptions {
    * GPU_UNAVAILABLE before any video starts. Default: the face provider's device.
    */
   device?: string;
+  /**
+   * On a cuda device, the engine of the face networks (lib/gpu.ts): 'cuda' (default, theval's
+   * CUDA executor), 'tensorrt', 'tensorrt-fp16' (builds with TensorRT only; GPU_UNAVAILABLE
+   * naming the cause otherwise, before any video starts). Default: the face provider's.
+   */
+  gpuBackend?: string;
   /** Real videos (files, folders, @lists): evaluated as method 'GT' with the same configuration. */
   gt?: readonly string[];
   /** Output folder: results.jsonl (resume), CSVs, aggregate.csv, summary.json. Without it nothing is written or resumed. */
@@ -314,7 +320,12 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   }
   // The GPU must be usable when a built-in pass runs on it (a plug-in provider has no device:
   // `--device` then only concerns the reference worker).
-  if ([providers.face?.device, providers.quality?.device].some((d) => d !== undefined && d !== 'cpu')) requireDevice(device);
+  const gpuBackend = options.gpuBackend !== undefined ? parseGpuBackend(options.gpuBackend) : providers.face?.gpuBackend ?? 'cuda';
+  if (options.gpuBackend !== undefined && providers.face && (providers.face.gpuBackend ?? 'cuda') !== gpuBackend) {
+    throw new TheValError('BAD_ARGUMENT', `gpu backend '${gpuBackend}' was asked for, but the given face provider runs '${providers.face.gpuBackend ?? 'cuda'}' (defaultProviders({ device, gpuBackend }))`);
+  }
+  if (gpuBackend !== 'cuda') requireGpuBackend(device, gpuBackend);
+  else if ([providers.face?.device, providers.quality?.device].some((d) => d !== undefined && d !== 'cpu')) requireDevice(device);
   const { config, hash } = analysisConfig(providers, metrics);
   // Which backends/profile made the numbers: a sidecar next to every table (lib/io/provenance.ts).
   const provenance = formatProvenance(provenanceOfConfig(config, hash));

@@ -46,3 +46,44 @@ export function requireDevice(device: PassDevice): void {
     throw new TheValError('GPU_UNAVAILABLE', `--device ${device}: there is no CUDA device ${ordinal} (${g.devices.length} visible: ${g.devices.join('; ')})`);
   }
 }
+
+/**
+ * The engine of the face networks on a cuda device (`--gpu-backend`, API option `gpuBackend`):
+ *   'cuda'           theval's CUDA graph executor (native/infer/cuda; the default: needs only
+ *                    the driver);
+ *   'tensorrt'       TensorRT, FP32 with TF32 off (native/infer/tensorrt; only in builds that
+ *                    found TensorRT, docs/gpu.md "TensorRT backend");
+ *   'tensorrt-fp16'  TensorRT with FP16 allowed (TensorRT 10; numbers differ slightly).
+ * BRISQUE and NVDEC decoding use the cuda device whichever engine runs the networks.
+ */
+export type GpuBackend = 'cuda' | 'tensorrt' | 'tensorrt-fp16';
+export const GPU_BACKENDS: readonly GpuBackend[] = ['cuda', 'tensorrt', 'tensorrt-fp16'];
+
+export function parseGpuBackend(text: string | undefined): GpuBackend {
+  const t = (text ?? 'cuda').trim().toLowerCase();
+  if ((GPU_BACKENDS as readonly string[]).includes(t)) return t as GpuBackend;
+  throw new TheValError('BAD_ARGUMENT', `gpu backend '${text}': expected ${GPU_BACKENDS.join(', ')}`);
+}
+
+/** The native inference backend the one pass resolves (native/infer/backends.cc) for a device and GPU engine. */
+export function passBackend(device: PassDevice, gpuBackend: GpuBackend = 'cuda'): string {
+  return device === 'cpu' || gpuBackend === 'cuda' ? device : gpuBackend;
+}
+
+/**
+ * Throws unless the one pass can run `gpuBackend` on `device` here: TensorRT needs a cuda device
+ * (device 0 of the visible ones, as the TensorRT backend uses), a build with TensorRT in it and
+ * a usable GPU. evaluate() and track call it before any video starts.
+ */
+export function requireGpuBackend(device: PassDevice, gpuBackend: GpuBackend): void {
+  if (gpuBackend === 'cuda') return requireDevice(device);
+  const flag = `--gpu-backend ${gpuBackend}`;
+  if (device === 'cpu') throw new TheValError('BAD_ARGUMENT', `${flag} runs the networks on a GPU: give --device cuda too`);
+  if (device === 'cuda-emulated') throw new TheValError('BAD_ARGUMENT', `${flag}: TensorRT has no emulated path (cuda-emulated is the CUDA graph executor's test path)`);
+  if (device !== 'cuda:0') {
+    throw new TheValError('BAD_ARGUMENT', `${flag} runs on device 0 of the visible ones: pick the GPU with CUDA_VISIBLE_DEVICES=${device.slice('cuda:'.length)} and --device cuda:0 (or give a device list, --device cuda:0,cuda:1, which does that per worker)`);
+  }
+  const trt = gpuInfo().tensorrt;
+  if (!trt.compiled) throw new TheValError('GPU_UNAVAILABLE', `${flag}: ${trt.reason}`);
+  requireDevice(device);
+}

@@ -7,7 +7,7 @@ export { probe, openVideo, frames, VideoReader, type VideoInfo, type ProbeResult
 export { decodeAudio, type DecodedAudio } from './decode/audio.js';
 export { frameTimingDrift, measureFrameTiming, frameTimingWarning, type FrameTiming } from './decode/timing.js';
 export { analyzeAudio, type AudioAnalysis, type AnalyzeAudioOptions } from './audio/analyzeAudio.js';
-export { gpuInfo, type GpuInfo } from './gpu.js';
+export { gpuInfo, type GpuBackend, type GpuInfo } from './gpu.js';
 export { version } from './version.js';
 export type { FaceTracks, AudioTracks } from './tracks.js';
 

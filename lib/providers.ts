@@ -33,7 +33,7 @@ import type { QualityScorer } from './metrics/quality.js';
 import type { MetricId } from './metrics/types.js';
 import { CLEAN, FRAME_CAP, hasQuirk, profileLabel, type Profile } from './profile.js';
 import { native } from './native.js';
-import type { PassDevice } from './gpu.js';
+import { passBackend, type GpuBackend, type PassDevice } from './gpu.js';
 import { runVideoPass, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
@@ -85,6 +85,8 @@ export interface FaceProvider {
   onePass?(videoPath: string, quality: PassQuality | null, frames?: PassFrameSink | null): Promise<VideoPassResult>;
   /** The device its networks run on ('cpu', 'cuda:N', 'cuda-emulated'; lib/gpu.ts): recorded per video, not hashed. */
   readonly device?: string;
+  /** On a cuda device, the engine of its networks when not theval's CUDA executor ('tensorrt', 'tensorrt-fp16'; lib/gpu.ts). */
+  readonly gpuBackend?: GpuBackend;
 }
 
 /** What an AudioProvider returns (lib/audio/analyzeAudio.ts's AudioAnalysis fits this shape). */
@@ -208,12 +210,14 @@ export interface DefaultProviderOptions {
   profile?: Profile;
   /** The device of the one pass's networks and BRISQUE (lib/gpu.ts; default 'cpu'). */
   device?: PassDevice;
+  /** On a cuda device, the engine of the face networks (lib/gpu.ts; default 'cuda'). */
+  gpuBackend?: GpuBackend;
 }
 
 export function defaultProviders(options: DefaultProviderOptions = {}): Providers {
   const profile = options.profile ?? CLEAN;
   return {
-    face: mediapipeFaceProvider(options.faceProfile, {}, profile, { enabled: options.motion ?? true, flowSize: options.flowSize }, options.device ?? 'cpu'),
+    face: mediapipeFaceProvider(options.faceProfile, {}, profile, { enabled: options.motion ?? true, flowSize: options.flowSize }, options.device ?? 'cpu', options.gpuBackend),
     audio: sileroAudioProvider({ loudnessSampleRate: hasQuirk(profile, 'loudness-44k') ? 44100 : 0 }),
     quality: nativeQualityProvider({ models: options.qualityModels, stride: options.qualityStride, ...(options.device && options.device !== 'cpu' ? { device: options.device } : {}) }),
     ...(profile.quirks.length ? { profile } : {}),
@@ -361,8 +365,10 @@ export function mediapipeFaceProvider(
   quirks: Profile = CLEAN,
   motion: FaceMotionOptions = { enabled: false },
   device: PassDevice = 'cpu',
+  gpuBackend: GpuBackend = 'cuda',
 ): FaceProvider {
   const motionDetail = describeMotion(motion);
+  const backendName = passBackend(device, gpuBackend);
   const cpuWarp = hasQuirk(quirks, 'cpu-warp');
   const emu = {
     ...(emulation.swapRB ? { swapRB: true } : {}),
@@ -377,10 +383,11 @@ export function mediapipeFaceProvider(
   };
   return {
     device,
+    ...(backendName !== device ? { gpuBackend } : {}),
     backend: {
       // The engine is in the name so that tables' provenance (and the mixing warning of
-      // `theval score`) tell the CPU and CUDA backends apart; the CPU name is unchanged.
-      name: device === 'cpu' ? 'mediapipe-facemesh (native, OpenCV dnn CPU)' : `mediapipe-facemesh (native, ${device === 'cuda-emulated' ? 'theval-cuda-emulated' : 'theval-cuda'})`,
+      // `theval score`) tell the CPU, CUDA and TensorRT backends apart; the CPU name is unchanged.
+      name: `mediapipe-facemesh (native, ${engineLabel(backendName)})`,
       version: `@mediapipe/face_mesh@${FACE_MESH_VERSION} converter ${CONVERTER_VERSION}`,
       details: {
         profile,
@@ -395,7 +402,7 @@ export function mediapipeFaceProvider(
         crops: cpuWarp ? "MediaPipe CPU converter (cv::warpPerspective, pixel index = position)" : 'pixel centres, float bilinear',
         // The inference backend of the one pass (name, device, engine version): part of the
         // config hash, so records from another backend (e.g. CUDA) are never mixed on resume.
-        inference: inferenceBackend(device),
+        inference: inferenceBackend(backendName),
         ...(emulation.swapRB || emulation.squash
           ? { referenceEmulation: `MEASUREMENT AID: ${[emu.swapRB ? 'swapRB (BGR to the models)' : '', emu.squash ? `squash ${emu.squash}x${emu.squash} bilinear` : ''].filter(Boolean).join(', ')}` }
           : {}),
@@ -433,7 +440,7 @@ export function mediapipeFaceProvider(
       ? {}
       : {
           async onePass(videoPath: string, quality: PassQuality | null, frames?: PassFrameSink | null): Promise<VideoPassResult> {
-            const face = { profile, models: await defaultFaceModels(), ...emu, ...(motion.enabled ? { motion: { flowSize: motion.flowSize ?? 128 } } : {}), ...(device !== 'cpu' ? { device } : {}) };
+            const face = { profile, models: await defaultFaceModels(), ...emu, ...(motion.enabled ? { motion: { flowSize: motion.flowSize ?? 128 } } : {}), ...(device !== 'cpu' ? { device } : {}), ...(backendName !== device ? { backend: backendName } : {}) };
             return runVideoPass(videoPath, { face, quality, frames });
           },
         }),
@@ -445,13 +452,20 @@ export function mediapipeFaceProvider(
  * addon. Part of the config hash: the device's ordinal is left out ('cuda', not 'cuda:1'), so
  * a resume on another GPU of the same kind reuses the records (the record keeps the ordinal).
  */
-function inferenceBackend(device: PassDevice): string {
+function inferenceBackend(name: string): string {
   try {
-    const b = device === 'cpu' ? native().passStats().backend : native().inferenceBackend(device);
+    const b = name === 'cpu' ? native().passStats().backend : native().inferenceBackend(name);
     return `${b.name} (${b.device.replace(/^cuda:\d+$/, 'cuda')}, ${b.version})`;
   } catch {
     return 'unavailable';
   }
+}
+
+/** The engine part of the face provider's name, for a native backend name (passBackend). */
+function engineLabel(backend: string): string {
+  if (backend === 'cpu') return 'OpenCV dnn CPU';
+  if (backend === 'cuda-emulated') return 'theval-cuda-emulated';
+  return backend.startsWith('cuda:') ? 'theval-cuda' : backend;
 }
 
 /** The audio pass: Silero VAD v5 segments + RMS loudness at the native rate (lib/audio/). */

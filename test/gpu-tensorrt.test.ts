@@ -9,10 +9,13 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { evaluate } from '../lib/evaluate.js';
 import { gpuInfo } from '../lib/gpu.js';
+import { METRIC_IDS } from '../lib/metrics/registry.js';
 import { defaultFaceModels } from '../lib/face/trackFaces.js';
 import { packageRoot } from '../lib/native.js';
 import { configurePasses, runVideoPass } from '../lib/pipeline/videoPass.js';
+import { clipSpecs } from './helpers/faceClips.js';
 
 const info = gpuInfo();
 const photo = path.join(packageRoot, 'samples', 'faces', 'grace_hopper_512x512.jpg');
@@ -73,6 +76,25 @@ describe('TensorRT backend', () => {
       }
       expect(n).toBeGreaterThan(0);
       expect(sum / n).toBeLessThanOrEqual(0.01); // px, the issue's target for a GPU backend
+    },
+    600_000,
+  );
+
+  it.skipIf(!(info.tensorrt.compiled && info.available))(
+    `evaluate --device cuda --gpu-backend tensorrt: records name TensorRT, metrics near the CPU's${info.tensorrt.compiled && info.available ? '' : ' (skipped: needs TensorRT in the build and a GPU; CI has neither)'}`,
+    async () => {
+      const clip = await clipSpecs.hopper();
+      const cpu = (await evaluate([clip.path], { jobs: 1 })).records[0];
+      const trt = (await evaluate([clip.path], { jobs: 1, device: 'cuda', gpuBackend: 'tensorrt' })).records[0];
+      expect(trt.error, JSON.stringify(trt.error)).toBeUndefined();
+      expect(trt.versions.inference).toMatch(/^tensorrt \(cuda, TensorRT \d+/);
+      expect(trt.versions.face).toMatch(/mediapipe-facemesh \(native, tensorrt\)/);
+      // Tracked metrics drift with last-bit differences (docs/gpu.md): the emulated CUDA path's bound.
+      for (const id of METRIC_IDS) {
+        const a = cpu.metrics[id].value, b = trt.metrics[id].value;
+        if (Number.isNaN(a) && Number.isNaN(b)) continue;
+        expect(Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-12), id).toBeLessThanOrEqual(id === 'silent_lip_stability' ? 0.5 : 5e-2);
+      }
     },
     600_000,
   );

@@ -15,7 +15,7 @@ import { oneLine, Progress } from './progress.js';
 import { parseQualityModelOption } from '../quality/options.js';
 import { parseShard } from '../io/shards.js';
 import { deviceWorkers, parseDeviceList, runDeviceWorkers, withoutOptions } from '../cluster/devices.js';
-import { parseDevice } from '../gpu.js';
+import { parseDevice, parseGpuBackend } from '../gpu.js';
 import { quirkHelp, resolveProfile, type Profile } from '../profile.js';
 
 const options = {
@@ -36,6 +36,7 @@ const options = {
   'facexformer-checkpoint': { type: 'string' },
   python: { type: 'string' },
   device: { type: 'string' },
+  'gpu-backend': { type: 'string' },
   'no-diagnostics': { type: 'boolean' },
   'flow-size': { type: 'string' },
   'wait-lock': { type: 'string' },
@@ -94,6 +95,9 @@ ${quirkHelp('                         ')}
                        one worker process per GPU, each a shard, each seeing only its GPU
                        (CUDA_VISIBLE_DEVICES, THEVAL_DEVICE=cuda:0); merged at the end
                        (docs/cluster.md)
+      --gpu-backend E  with --device cuda: the engine of the face networks: cuda (default,
+                       theval's CUDA executor), tensorrt (FP32, TF32 off) or tensorrt-fp16;
+                       TensorRT only in builds that found it (theval doctor; docs/gpu.md)
       --wait-lock S    if another run holds the output folder (or the shard's file), wait up
                        to S seconds for it to end instead of failing with BUSY (theval slurm
                        passes it when a task restarts after a requeue)
@@ -210,13 +214,14 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     const flowSize = values['flow-size'] === undefined ? undefined : positiveInt(values['flow-size'], '--flow-size');
     if (flowSize !== undefined && (flowSize < 32 || flowSize > 1024)) throw new UsageError('--flow-size must be in 32..1024');
     // One device: the one pass's networks and BRISQUE run there (a device-list worker is told its GPU by THEVAL_DEVICE).
-    let device;
+    let device, gpuBackend;
     try {
       device = parseDevice(values.device ?? process.env.THEVAL_DEVICE);
+      gpuBackend = values['gpu-backend'] === undefined ? undefined : parseGpuBackend(values['gpu-backend']);
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride, profile, motion: diagnostics, flowSize, device });
+    const resolved = await resolveProviders(values.providers, { qualityModels, qualityStride, profile, motion: diagnostics, flowSize, device, ...(gpuBackend ? { gpuBackend } : {}) });
     const { module } = resolved;
     const reference = await referenceProviders(profile, values);
     const providers = reference ? { ...resolved.providers, quality: reference.quality ?? resolved.providers.quality, pose: reference.pose } : resolved.providers;
@@ -248,6 +253,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
         metrics,
         providers,
         device,
+        ...(gpuBackend ? { gpuBackend } : {}),
         gt: values.gt,
         saveTracks: values['save-tracks'],
         diagnostics,

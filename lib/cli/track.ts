@@ -4,10 +4,10 @@ import { fromNative } from '../errors.js';
 import { defaultFaceModels, trackFaces, type FaceProfile } from '../face/trackFaces.js';
 import { writeTracks, writeTracksJson } from '../io/tracksJson.js';
 import { EXIT, UsageError, parse, runCommand } from './common.js';
-import { parseDevice, requireDevice, type PassDevice } from '../gpu.js';
+import { parseDevice, parseGpuBackend, passBackend, requireGpuBackend, type GpuBackend, type PassDevice } from '../gpu.js';
 import { runVideoPass } from '../pipeline/videoPass.js';
 
-const help = `Usage: theval track <video> -o tracks.json [--models both|refinedOnly] [--device DEV]
+const help = `Usage: theval track <video> -o tracks.json [--models both|refinedOnly] [--device DEV [--gpu-backend E]]
 
 Runs MediaPipe Face Mesh (native, CPU) over every frame and writes the face tracks:
   {layout, fps, width, height, frames,
@@ -30,6 +30,8 @@ Options:
                      clean|reference is something else: the metric semantics)
   --device DEV       cpu (default), cuda, cuda:N: the networks on the CUDA backend (through the
                      one pass; docs/gpu.md); GPU_UNAVAILABLE when no GPU is usable
+  --gpu-backend E    with --device cuda: cuda (default), tensorrt or tensorrt-fp16 (builds
+                     with TensorRT only; theval doctor)
   -h, --help         this text
 
 Exit status: 0 on success, 1 when the video could not be processed, 2 on bad usage.`;
@@ -42,7 +44,7 @@ export const command = {
 };
 
 async function trackFile(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, models: { type: 'string' }, profile: { type: 'string' }, device: { type: 'string' } });
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, models: { type: 'string' }, profile: { type: 'string' }, device: { type: 'string' }, 'gpu-backend': { type: 'string' } });
   if (values.help) {
     console.log(help);
     return EXIT.OK;
@@ -56,14 +58,16 @@ async function trackFile(argv: string[]): Promise<number> {
     throw new UsageError(`--models must be both or refinedOnly, got ${given}${hint}`);
   }
   const video = positionals[0];
-  let device: PassDevice;
+  let device: PassDevice, gpuBackend: GpuBackend;
   try {
     device = parseDevice(values.device);
+    gpuBackend = parseGpuBackend(values['gpu-backend']);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  if (device === 'cpu' && gpuBackend !== 'cuda') throw new UsageError(`--gpu-backend ${gpuBackend} runs the networks on a GPU: give --device cuda too`);
   try {
-    const r = device === 'cpu' ? await trackFaces(video, { profile }) : await trackOnDevice(video, profile, device);
+    const r = device === 'cpu' ? await trackFaces(video, { profile }) : await trackOnDevice(video, profile, device, gpuBackend);
     const audio = await analyzeAudio(video, r.fps, r.frames);
     for (const w of audio.warnings) console.error(`theval track: audio: ${w}`);
     const header = { fps: r.fps, width: r.width, height: r.height, frames: r.frames };
@@ -84,10 +88,11 @@ async function trackFile(argv: string[]): Promise<number> {
 }
 
 /** The face tracks through the one pass on a CUDA device (the CPU path is trackFaces). */
-async function trackOnDevice(video: string, profile: FaceProfile, device: PassDevice) {
-  requireDevice(device);
+async function trackOnDevice(video: string, profile: FaceProfile, device: PassDevice, gpuBackend: GpuBackend) {
+  requireGpuBackend(device, gpuBackend);
+  const backend = passBackend(device, gpuBackend);
   const t0 = Date.now();
-  const p = await runVideoPass(video, { face: { profile, models: await defaultFaceModels(), device }, quality: null });
+  const p = await runVideoPass(video, { face: { profile, models: await defaultFaceModels(), device, ...(backend !== device ? { backend } : {}) }, quality: null });
   const f = p.face!;
-  return { ...f, warnings: p.warnings, timings: { totalMs: Date.now() - t0, backend: `one pass on ${device}` } };
+  return { ...f, warnings: p.warnings, timings: { totalMs: Date.now() - t0, backend: `one pass on ${device}${backend !== device ? ` (${backend})` : ''}` } };
 }

@@ -51,6 +51,8 @@ export interface PassFaceOptions {
   motion?: { flowSize: number };
   /** The device of the networks (lib/gpu.ts): 'cpu' (default), 'cuda:N', 'cuda-emulated'; a cuda device also tries NVDEC. */
   device?: string;
+  /** The native inference backend when it is not the device's default (lib/gpu.ts passBackend: 'tensorrt', 'tensorrt-fp16'). */
+  backend?: string;
 }
 
 export interface PassQualityOutput {
@@ -164,7 +166,7 @@ export async function runVideoPass(
             ...(f.cpuWarp ? { cpuWarp: true } : {}),
             ...(f.staticMode ? { staticMode: true } : {}),
             ...(f.motion ? { motion: true, flowSize: f.motion.flowSize } : {}),
-            ...(f.device && f.device !== 'cpu' ? { backend: f.device } : {}),
+            ...(f.backend ? { backend: f.backend } : f.device && f.device !== 'cpu' ? { backend: f.device } : {}),
           }
         : null,
       // NVDEC for a cuda device (the emulated one too: with no driver it is the fallback path).
