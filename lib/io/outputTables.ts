@@ -9,7 +9,6 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { VideoRecord } from '../analyze.js';
 import { DIAGNOSTIC_IDS } from '../diagnostics/registry.js';
-import type { EvaluationSummary } from '../evaluate.js';
 import type { MetricId } from '../metrics/types.js';
 import { writeFileAtomic } from './atomicFile.js';
 import { formatDiagnosticCsv } from './diagnosticsCsv.js';
@@ -62,8 +61,11 @@ export async function writeMethodTables(
   return files;
 }
 
-/** `aggregate.csv` (GT last, as the reference's table) and `summary.json`. Returns the files. */
-export async function writeRunTables(out: string, rows: readonly AggregateRow[], summary: EvaluationSummary, provenance?: string): Promise<string[]> {
+/**
+ * `aggregate.csv` (GT last, as the reference's table) and `summary.json` (the run's
+ * EvaluationSummary, lib/evaluate.ts, written as given). Returns the files.
+ */
+export async function writeRunTables(out: string, rows: readonly AggregateRow[], summary: object, provenance?: string): Promise<string[]> {
   const files: string[] = [];
   const agg = path.join(out, 'aggregate.csv');
   await writeFileAtomic(agg, formatAggregateCsv([...rows.filter((r) => r.model !== GT_NAME), ...rows.filter((r) => r.model === GT_NAME)]));
