@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   'landmark-offset': () => import('./landmark-offset.js'),
   gpu: () => import('./gpu/index.js'),
   throughput: () => import('./throughput.js'),
+  'tracker-order': () => import('./tracker-order.js'),
 };
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
