@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<{ run(): Promise<Record<string, unkn
   gpu: () => import('./gpu/index.js'),
   throughput: () => import('./throughput.js'),
   'tracker-order': () => import('./tracker-order.js'),
+  'reference-readers': () => import('./reference-readers.js'),
 };
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
