@@ -79,6 +79,9 @@ describe('--gpu-backend', () => {
     const cpu = runCli(['track', photo, '-o', '-', '--gpu-backend', 'tensorrt']);
     expect(cpu.status).toBe(2);
     expect(cpu.stderr).toMatch(/give --device cuda too/);
+    const emulated = runCli(['track', photo, '-o', '-', '--device', 'cuda-emulated', '--gpu-backend', 'tensorrt']);
+    expect(emulated.status, emulated.stderr).toBe(2);
+    expect(emulated.stderr).toMatch(/TensorRT has no emulated path/);
   });
 
   it("naming the default engine changes nothing: same face backend, same config hash (records stay resumable)", () => {

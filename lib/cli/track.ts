@@ -82,6 +82,7 @@ async function trackFile(argv: string[]): Promise<number> {
     return EXIT.OK;
   } catch (e) {
     const err = fromNative(e);
+    if (err.code === 'BAD_ARGUMENT') throw new UsageError(err.message); // e.g. --gpu-backend tensorrt on cuda-emulated
     console.error(`theval track: ${err.code}: ${err.message}`);
     return EXIT.SOME_FAILED;
   }
