@@ -321,11 +321,11 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
   // The GPU must be usable when a built-in pass runs on it (a plug-in provider has no device:
   // `--device` then only concerns the reference worker).
   const gpuBackend = options.gpuBackend !== undefined ? parseGpuBackend(options.gpuBackend) : providers.face?.gpuBackend ?? 'cuda';
+  if (gpuBackend !== 'cuda') requireGpuBackend(device, gpuBackend);
+  else if ([providers.face?.device, providers.quality?.device].some((d) => d !== undefined && d !== 'cpu')) requireDevice(device);
   if (options.gpuBackend !== undefined && providers.face && (providers.face.gpuBackend ?? 'cuda') !== gpuBackend) {
     throw new TheValError('BAD_ARGUMENT', `gpu backend '${gpuBackend}' was asked for, but the given face provider runs '${providers.face.gpuBackend ?? 'cuda'}' (defaultProviders({ device, gpuBackend }))`);
   }
-  if (gpuBackend !== 'cuda') requireGpuBackend(device, gpuBackend);
-  else if ([providers.face?.device, providers.quality?.device].some((d) => d !== undefined && d !== 'cpu')) requireDevice(device);
   const { config, hash } = analysisConfig(providers, metrics);
   // Which backends/profile made the numbers: a sidecar next to every table (lib/io/provenance.ts).
   const provenance = formatProvenance(provenanceOfConfig(config, hash));

@@ -72,6 +72,12 @@ describe('--gpu-backend', () => {
     120_000,
   );
 
+  it('the API: TensorRT without a cuda device says what to add', async () => {
+    const err = (await evaluate([photo], { gpuBackend: 'tensorrt' }).catch((e: unknown) => e)) as { code?: string; message: string };
+    expect(err.code).toBe('BAD_ARGUMENT');
+    expect(err.message).toMatch(/--gpu-backend tensorrt runs the networks on a GPU: give --device cuda too/);
+  });
+
   it('usage errors on the commands: an unknown engine, TensorRT on the CPU', () => {
     const bad = runCli(['evaluate', photo, '--gpu-backend', 'opencl']);
     expect(bad.status).toBe(2);
