@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Providers } from '../lib/index.js';
 import { mergeShards } from '../lib/cluster/merge.js';
+import { loadRun } from '../lib/report/load.js';
 import { parseShard, shardOf } from '../lib/io/shards.js';
 import { isTheValError } from '../lib/errors.js';
 import { jsonl, makeBadVideos, tempDir } from './helpers/batch.js';
@@ -85,6 +86,26 @@ describe('shards and merge', () => {
       return { gt: { ...gt, source: undefined }, scores };
     };
     expect(scored(a.stdout)).toEqual(scored(b.stdout));
+
+    // `theval report` reads the merged folder's per-video records (in the shard files) as it
+    // reads a single run's results.jsonl: the same videos, the same values, nothing missing.
+    const perVideo = (dirOf: string) => {
+      const run = loadRun(dirOf);
+      return {
+        notes: run.notes,
+        records: Object.fromEntries(
+          [...run.records].map(([m, rs]) => [m, rs.map((r) => `${r.path} ${r.status} ${metrics.map((id) => r.metrics[id].value).join(' ')}`).sort()]),
+        ),
+      };
+    };
+    const mergedView = perVideo(out);
+    expect(mergedView.notes).toEqual([]);
+    expect(mergedView).toEqual(perVideo(path.join(dir, 'single')));
+    expect(mergedView.records.GT.length).toBeGreaterThan(0);
+    const report = runCli(['report', out, '-o', path.join(dir, 'merged.html'), '--bootstrap', '50']);
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stderr).not.toMatch(/note:/);
+    expect(readFileSync(path.join(dir, 'merged.html'), 'utf8')).not.toContain('summary.json counts');
   });
 
   it('adding videos moves no other video to another shard; a shard resumes from its own file', async () => {

@@ -56,6 +56,8 @@ export const command = {
       }
       const file = values.output ?? path.join(dir, 'report.html');
       const r = await writeReport(dir, file, format, opts);
+      // Also in the page; said here so that a report missing records is noticed when made.
+      for (const n of r.model.notes) console.error(`theval report: note: ${n}`);
       console.error(`theval report: wrote ${path.resolve(r.file)} (${(r.bytes / 1024).toFixed(0)} KiB, bootstrap B = ${r.model.bootstrap.B}, seed ${r.model.bootstrap.seed})`);
       return EXIT.OK;
     }),
