@@ -21,7 +21,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { analyzeAudio } from './audio/analyzeAudio.js';
-import { defaultFaceModels, trackFaces, type FaceProfile } from './face/trackFaces.js';
+import { defaultFaceModels, trackFaces, type FaceProfile, type TrackFacesOptions } from './face/trackFaces.js';
 import { FACE_MESH_VERSION } from './models/faceModels.js';
 import { CONVERTER_VERSION } from './models/tflite/convert.js';
 import { loadQualityScorers, type QualityModelPaths, type QualityRole, type QualityScorers } from './quality/options.js';
@@ -34,7 +34,7 @@ import type { MetricId } from './metrics/types.js';
 import { CLEAN, FRAME_CAP, hasQuirk, profileLabel, type Profile } from './profile.js';
 import { native } from './native.js';
 import { passBackend, type GpuBackend, type PassDevice } from './gpu.js';
-import { runVideoPass, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
+import { runVideoPass, trackFacesOnDevice, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
 
@@ -381,6 +381,11 @@ export function mediapipeFaceProvider(
     staticMouth: hasQuirk(quirks, 'static-mouth'),
     cap: hasQuirk(quirks, 'frame-cap-500'),
   };
+  // The face passes outside the one pass (the quirks' extra passes, and the main pass when
+  // quirks need those): trackFaces on the CPU; on a device, the native pass without quality,
+  // so the networks run where the record says they do.
+  const trackOn = (videoPath: string, options: TrackFacesOptions): Promise<FaceTracks & { warnings: string[] }> =>
+    device === 'cpu' ? trackFaces(videoPath, options) : trackFacesOnDevice(videoPath, options, device, backendName);
   return {
     device,
     ...(backendName !== device ? { gpuBackend } : {}),
@@ -411,12 +416,12 @@ export function mediapipeFaceProvider(
       },
     },
     async track(videoPath, context) {
-      const r = await trackFaces(videoPath, { profile, ...emu, ...(motion.enabled ? { motion: true, flowSize: motion.flowSize ?? 128 } : {}) });
+      const r = await trackOn(videoPath, { profile, ...emu, ...(motion.enabled ? { motion: true, flowSize: motion.flowSize ?? 128 } : {}) });
       for (const w of r.warnings) context.warn(`face pass decode: ${w}`);
       const wants = (id: MetricId): boolean => !context.metrics || context.metrics.includes(id);
       const perMetric: Partial<Record<MetricId, FaceTracks>> = {};
       const extra = async (what: string, options: Parameters<typeof trackFaces>[1]): Promise<FaceTracks> => {
-        const v = await trackFaces(videoPath, { ...options, ...(cpuWarp ? { cpuWarp } : {}) });
+        const v = await trackOn(videoPath, { ...options, ...(cpuWarp ? { cpuWarp } : {}) });
         if (v.frames !== r.frames) context.warn(`${what} pass decoded ${v.frames} frames, the main face pass ${r.frames}`);
         return v;
       };

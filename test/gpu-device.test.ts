@@ -166,6 +166,28 @@ describe('evaluate with device cuda-emulated vs cpu on 2 synthetic clips', () =>
   });
 });
 
+describe('--profile reference on a device', () => {
+  it("runs every face pass of the quirks (bgr-lipsync, squash256) on the device, as its record says", async () => {
+    const clip = await clipSpecs.hopper();
+    const models = await defaultFaceModels();
+    const items = () => {
+      const n = native().passStats().networks.filter((x) => x.backend === 'cuda-emulated');
+      const of = (file: string) => n.filter((x) => x.path === file).reduce((s, x) => s + x.items, 0);
+      return { plain: of(models.landmark), refined: of(models.landmarkAttentionNative ?? models.landmarkAttention) };
+    };
+    const before = items();
+    const r = await evaluate([clip.path], { device: 'cuda-emulated', profile: 'reference', metrics: ['lip_sync', 'lip_dynamics'] });
+    const after = items();
+    const rec = r.records[0];
+    expect(rec.status).toBe('ok');
+    expect(rec.versions.inference).toMatch(/^theval-cuda-emulated/);
+    const T = rec.video!.frames;
+    // Main pass (both models), bgr-lipsync pass (both), squash256 pass (refined only).
+    expect(after.plain - before.plain, 'plain-mesh crops on the device').toBe(2 * T);
+    expect(after.refined - before.refined, 'attention-mesh crops on the device').toBe(3 * T);
+  }, 600_000);
+});
+
 describe('device cuda without a usable GPU', () => {
   it.skipIf(gpu.available)('fails with GPU_UNAVAILABLE naming the cause, before any video starts', async () => {
     const started: string[] = [];

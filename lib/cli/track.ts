@@ -1,11 +1,11 @@
 /** `theval track <video> -o tracks.json`: the face tracks of one video as JSON. */
 import { analyzeAudio } from '../audio/analyzeAudio.js';
 import { fromNative } from '../errors.js';
-import { defaultFaceModels, trackFaces, type FaceProfile } from '../face/trackFaces.js';
+import { trackFaces, type FaceProfile } from '../face/trackFaces.js';
 import { writeTracks, writeTracksJson } from '../io/tracksJson.js';
 import { EXIT, UsageError, parse, runCommand } from './common.js';
 import { parseDevice, parseGpuBackend, passBackend, requireGpuBackend, type GpuBackend, type PassDevice } from '../gpu.js';
-import { runVideoPass } from '../pipeline/videoPass.js';
+import { trackFacesOnDevice } from '../pipeline/videoPass.js';
 
 const help = `Usage: theval track <video> -o tracks.json [--models both|refinedOnly] [--device DEV [--gpu-backend E]]
 
@@ -93,7 +93,6 @@ async function trackOnDevice(video: string, profile: FaceProfile, device: PassDe
   requireGpuBackend(device, gpuBackend);
   const backend = passBackend(device, gpuBackend);
   const t0 = Date.now();
-  const p = await runVideoPass(video, { face: { profile, models: await defaultFaceModels(), device, ...(backend !== device ? { backend } : {}) }, quality: null });
-  const f = p.face!;
-  return { ...f, warnings: p.warnings, timings: { totalMs: Date.now() - t0, backend: `one pass on ${device}${backend !== device ? ` (${backend})` : ''}` } };
+  const f = await trackFacesOnDevice(video, { profile }, device, backend);
+  return { ...f, timings: { totalMs: Date.now() - t0, backend: `one pass on ${device}${backend !== device ? ` (${backend})` : ''}` } };
 }

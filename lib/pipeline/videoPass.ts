@@ -10,7 +10,7 @@
  * (native/infer/batching_model.h), so their model calls are batched together.
  */
 import { fromNative, TheValError } from '../errors.js';
-import type { FaceProfile, FaceModelFiles, FaceTrackResult } from '../face/trackFaces.js';
+import { defaultFaceModels, type FaceProfile, type FaceModelFiles, type FaceTrackResult, type TrackFacesOptions } from '../face/trackFaces.js';
 import { frameMean, type FrameMeanDetails } from '../metrics/quality.js';
 import type { MetricResult } from '../metrics/types.js';
 import { native, type NativeFrameBatch, type NativePassConfig, type NativePassTimings, type NativeVideoInfo } from '../native.js';
@@ -213,4 +213,30 @@ export async function runVideoPass(
         }
       : null;
   return { info: r.info, face, quality, frameTimes: r.frameTimes, warnings: r.warnings, timings: r.timings };
+}
+
+/**
+ * The face tracks of one video on a device (lib/gpu.ts): trackFaces' options through the one
+ * pass without quality, so the networks run on `device` (with `backend`, e.g. 'tensorrt',
+ * when it is not the device's default). trackFaces is the CPU path.
+ */
+export async function trackFacesOnDevice(
+  file: string,
+  options: TrackFacesOptions,
+  device: string,
+  backend?: string,
+): Promise<Omit<FaceTrackResult, 'timings' | 'models'> & { warnings: string[] }> {
+  const face: PassFaceOptions = {
+    profile: options.profile ?? 'both',
+    models: options.models ?? (await defaultFaceModels()),
+    ...(options.swapRB ? { swapRB: true } : {}),
+    ...(options.squash ? { squash: options.squash } : {}),
+    ...(options.cpuWarp ? { cpuWarp: true } : {}),
+    ...(options.staticMode ? { staticMode: true } : {}),
+    ...(options.motion ? { motion: { flowSize: options.flowSize ?? 128 } } : {}),
+    device,
+    ...(backend && backend !== device ? { backend } : {}),
+  };
+  const p = await runVideoPass(file, { face, quality: null });
+  return { ...p.face!, warnings: p.warnings };
 }
