@@ -159,6 +159,8 @@ export interface AnalyzeOptions {
   profile?: Profile | ProfileName | ProfileOptions;
   /** Device of the default providers' networks and BRISQUE: 'cpu' (default), 'cuda', 'cuda:N' (lib/gpu.ts). */
   device?: string;
+  /** On a cuda device, the engine of the default face provider's networks: 'cuda' (default), 'tensorrt', 'tensorrt-fp16' (lib/gpu.ts). */
+  gpuBackend?: string;
   /** Metric subset (default: all 8). */
   metrics?: readonly MetricId[];
   signal?: AbortSignal;

@@ -9,13 +9,14 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analysisConfig } from '../lib/analyze.js';
+import { analysisConfig, analyzeVideo } from '../lib/analyze.js';
 import { evaluate } from '../lib/evaluate.js';
 import { gpuInfo, parseGpuBackend, passBackend, requireGpuBackend } from '../lib/gpu.js';
 import { METRIC_IDS } from '../lib/metrics/registry.js';
 import { packageRoot } from '../lib/native.js';
 import { defaultProviders } from '../lib/providers.js';
 import { runCli } from './helpers/cli.js';
+import { clipSpecs } from './helpers/faceClips.js';
 
 const info = gpuInfo();
 const photo = path.join(packageRoot, 'samples', 'faces', 'grace_hopper_512x512.jpg');
@@ -68,6 +69,20 @@ describe('--gpu-backend', () => {
       expect(track.status, track.stderr).toBe(1);
       expect(track.stderr).toMatch(/GPU_UNAVAILABLE: --gpu-backend tensorrt: this theval build was built without TensorRT/);
       expect(existsSync(path.join(out, 't.json'))).toBe(false);
+    },
+    120_000,
+  );
+
+  it.skipIf(info.tensorrt.compiled)(
+    `analyzeVideo (one video, no up-front check): a per-video GPU_UNAVAILABLE naming the file and the cause${info.tensorrt.compiled ? ' (skipped: TensorRT is in this build)' : ''}`,
+    async () => {
+      const clip = await clipSpecs.hopper();
+      const r = await analyzeVideo(clip.path, { device: 'cuda', gpuBackend: 'tensorrt', metrics: ['lip_sync'] });
+      expect(r.status).toBe('error');
+      expect(r.error?.code).toBe('GPU_UNAVAILABLE');
+      expect(r.error?.message).toContain(clip.path);
+      expect(r.error?.message).toMatch(/inference backend 'tensorrt' unavailable: this theval build was built without TensorRT/);
+      expect(r.versions.face).toMatch(/mediapipe-facemesh \(native, tensorrt\)/);
     },
     120_000,
   );
