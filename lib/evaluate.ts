@@ -334,8 +334,9 @@ export async function evaluate(methods: readonly string[] | readonly MethodInput
     warnings.push(m);
     options.onWarning?.(m);
   };
-  if (providers.face?.onePass) {
+  if (providers.face?.onePass || (providers.face?.device ?? 'cpu') !== 'cpu') {
     // The one pass runs on the native scheduler: `jobs` videos in flight on its own threads.
+    // (So do a device's face passes when quirks take them out of the one pass: trackFacesOnDevice.)
     configurePasses(schedulerFor(jobs, device));
   } else if (jobs > threadPoolSize()) {
     warn(`jobs ${jobs} > libuv thread pool size ${threadPoolSize()}: native work beyond that queues; start with UV_THREADPOOL_SIZE=${jobs + 1} to run ${jobs} at once`);

@@ -176,8 +176,11 @@ describe('--profile reference on a device', () => {
       return { plain: of(models.landmark), refined: of(models.landmarkAttentionNative ?? models.landmarkAttention) };
     };
     const before = items();
-    const r = await evaluate([clip.path], { device: 'cuda-emulated', profile: 'reference', metrics: ['lip_sync', 'lip_dynamics'] });
+    configurePasses({ threads: 1, engines: 1 });
+    const r = await evaluate([clip.path], { device: 'cuda-emulated', profile: 'reference', metrics: ['lip_sync', 'lip_dynamics'], jobs: 2 });
     const after = items();
+    // Those passes run on the native scheduler, set up for `jobs` videos in flight.
+    expect(configurePasses({}).threads).toBe(2);
     const rec = r.records[0];
     expect(rec.status).toBe('ok');
     expect(rec.versions.inference).toMatch(/^theval-cuda-emulated/);
