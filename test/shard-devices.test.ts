@@ -4,6 +4,7 @@
  * only its own device (CUDA_VISIBLE_DEVICES), and merges them into what one process writes.
  * Each record names the environment its worker had (test/fixtures/envProviders.mjs).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -37,8 +38,11 @@ describe('--device: one worker per GPU', () => {
     expect(single.status, single.stderr).toBe(0);
 
     const out = path.join(dir, 'out');
-    const r = runCli(['evaluate', ...args, '--out', out, '--device', 'cuda:0,cuda:3', '--json'], { env: { THEVAL_PROVIDERS: envProviders } });
+    const r = runCli(['evaluate', ...args, '--out', out, '--device', 'cuda:0,cuda:3', '--json', '--report'], { env: { THEVAL_PROVIDERS: envProviders } });
     expect(r.status, r.stderr).toBe(0);
+    // --report: not passed to the workers (shards have no tables), written after the merge from the shard files.
+    expect(r.stderr).not.toMatch(/no summary\.json|note:/);
+    expect(existsSync(path.join(out, 'report.html'))).toBe(true);
     expect(r.stderr).toMatch(/2 workers: shard 1\/2 on cuda:0, shard 2\/2 on cuda:3/);
     const roots: Record<string, string> = { GT: set.gt, alpha: set.methods[0], beta: set.methods[1] };
     for (const [i, visible] of [[1, '0'], [2, '3']] as const) {
@@ -50,6 +54,15 @@ describe('--device: one worker per GPU', () => {
     expect(JSON.parse(r.stdout).shards).toBe(2);
     expect(outputTables(out)).toEqual(outputTables(path.join(dir, 'single')));
     expect(r.stdout + r.stderr).toMatch(/Leaderboard/);
+  });
+
+  it('--report with --shard is a usage error before any work (the merge writes it)', () => {
+    const dir = tempDir('theval-shard-report-');
+    const out = path.join(dir, 'out');
+    const r = runCli(['evaluate', 'x.mp4', '--shard', '1/2', '--report', '--out', out], { env: { THEVAL_PROVIDERS: fakeProviders } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--report with --shard: .*theval merge .* --report/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a device list with --shard is a usage error', () => {

@@ -4,11 +4,12 @@
  * read back its words), the scripts parse (bash -n).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shellQuote, slurmScripts } from '../lib/cluster/slurm.js';
 import { tempDir } from './helpers/batch.js';
+import { runCli } from './helpers/cli.js';
 
 describe('slurm job scripts', () => {
   const o = {
@@ -28,6 +29,22 @@ describe('slurm job scripts', () => {
     extra: ['--constraint=a100'],
   };
   const s = slurmScripts(o);
+
+  it('--report goes to the merge job, not to the array tasks (shards write no tables)', () => {
+    const plain = s.merge.split('\n').find((l) => l.startsWith('exec '))!;
+    expect(plain).not.toContain('--report');
+    const withReport = slurmScripts({ ...o, report: true });
+    expect(withReport.merge.split('\n').find((l) => l.startsWith('exec '))).toBe(`${plain} --report`);
+    expect(withReport.evaluate).not.toContain('--report');
+  });
+
+  it('theval slurm ... -- ... --report: the written merge job reports, the array job does not get --report', () => {
+    const out = path.join(tempDir('theval-slurm-report-'), 'out');
+    const r = runCli(['slurm', '--shards', '2', '--out', out, '--', '/data/a', '--report']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(path.join(out, 'slurm', 'merge.sbatch'), 'utf8')).toMatch(/ merge \S+ --report\n/);
+    expect(readFileSync(path.join(out, 'slurm', 'evaluate.sbatch'), 'utf8')).not.toContain('--report');
+  });
 
   it('turns the options into #SBATCH lines', () => {
     for (const line of ['--array=1-12%5', '--requeue', '--time=02:00:00', '--mem=16G', '--cpus-per-task=4', '--gpus-per-task=1', '--partition=gpu', '--account=lab', '--constraint=a100', '--chdir=/home/u']) {

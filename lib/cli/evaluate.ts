@@ -102,7 +102,9 @@ ${quirkHelp('                         ')}
                        to S seconds for it to end instead of failing with BUSY (theval slurm
                        passes it when a task restarts after a requeue)
       --json           print summary.json to stdout at the end
-      --report         also write <out>/report.html (theval report, defaults; docs/report.md)
+      --report         also write <out>/report.html (theval report, defaults; docs/report.md);
+                       with a device list after the merge; with --shard refused (theval
+                       merge <out> --report, once every shard has run)
   -q, --quiet          no progress output
   -h, --help           this text`;
 
@@ -196,6 +198,9 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
     if (values.device !== undefined && values.device.includes(',')) {
       if (values.shard !== undefined) throw new UsageError('--device with several devices and --shard: give one (a device list makes one shard per device)');
       return runOnDevices(mode, argv, parseDeviceList(values.device), values.out ?? 'theval-out', values);
+    }
+    if (values.shard !== undefined && values.report) {
+      throw new UsageError(`--report with --shard: a shard writes no tables to report on; once every shard has run, \`theval merge ${values.out ?? 'theval-out'} --report\``);
     }
     const shard = values.shard === undefined ? undefined : parseShard(values.shard);
     const jobs = positiveInt(values.jobs, '--jobs');
@@ -339,9 +344,10 @@ async function referenceProviders(profile: Profile, values: { 'quality-backend'?
 }
 
 /** `--device cuda:0,cuda:1`: one worker per device (each a shard), then the merge. */
-async function runOnDevices(mode: string, argv: string[], devices: string[], out: string, values: { json?: boolean; quiet?: boolean }): Promise<number> {
+async function runOnDevices(mode: string, argv: string[], devices: string[], out: string, values: { json?: boolean; quiet?: boolean; report?: boolean }): Promise<number> {
   const workers = deviceWorkers(devices);
-  const args = withoutOptions(argv, ['device'], ['json']);
+  // The workers are shards: no tables of their own, so no report (written after the merge).
+  const args = withoutOptions(argv, ['device'], ['json', 'report']);
   // The workers share this machine's cores: split the default number of videos in flight.
   if (!args.some((a) => a === '-j' || a === '--jobs' || a.startsWith('--jobs=') || /^-j\d/.test(a))) {
     args.push('--jobs', String(Math.max(1, Math.floor(defaultJobs() / workers.length))));
@@ -352,9 +358,10 @@ async function runOnDevices(mode: string, argv: string[], devices: string[], out
     if (o.code !== EXIT.OK && o.code !== EXIT.SOME_FAILED) console.error(`theval: the worker on ${o.worker.device} ended with ${o.signal ?? `exit status ${o.code}`}`);
   }
   const { mergeShards } = await import('../cluster/merge.js');
-  const { reportMerge } = await import('./merge.js');
+  const { reportMerge, writeMergedReport } = await import('./merge.js');
   const merged = await mergeShards(out, { onWarning: (m) => console.error(`theval: warning: ${m}`) });
   const status = reportMerge(merged, { json: values.json, quiet: values.quiet, out });
+  if (values.report) await writeMergedReport(out, values.quiet);
   const killed = outcomes.find((o) => o.code === EXIT.SIGINT || o.code === EXIT.SIGTERM || o.signal);
   if (killed) return killed.code === EXIT.SIGTERM || killed.signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
   return outcomes.some((o) => o.code === EXIT.FATAL || o.code === EXIT.USAGE) ? EXIT.FATAL : status;

@@ -4,7 +4,7 @@ import { mergeShards, type MergeResult } from '../cluster/merge.js';
 import { METRIC_IDS } from '../metrics/registry.js';
 import { EXIT, UsageError, leaderboardTable, parse, runCommand } from './common.js';
 
-const help = `Usage: theval merge <out> [--json] [-q]
+const help = `Usage: theval merge <out> [--report] [--json] [-q]
 
 Combines the shards of one evaluation (\`theval evaluate ... --shard i/N --out <out>\`, e.g.
 the tasks of a Slurm array, docs/cluster.md) into what a single process writes: the
@@ -14,6 +14,7 @@ has not run or not finished is named; the merge is then incomplete (rerun that s
 resumes; merge again).
 
 Options:
+      --report   also write <out>/report.html (theval report with its defaults, docs/report.md)
       --json     print summary.json to stdout
   -q, --quiet    only warnings and errors
   -h, --help     this text
@@ -37,11 +38,19 @@ export function reportMerge(r: MergeResult, opts: { json?: boolean; quiet?: bool
   return r.complete && Object.values(s.methods).every((m) => m.failed === 0) ? EXIT.OK : EXIT.SOME_FAILED;
 }
 
+/** `--report` after a merge (theval merge, evaluate --device LIST): the report of the merged folder. */
+export async function writeMergedReport(out: string, quiet?: boolean): Promise<void> {
+  const { writeReport } = await import('../report/index.js');
+  const r = await writeReport(out, path.join(out, 'report.html'));
+  for (const n of r.model.notes) console.error(`theval report: note: ${n}`);
+  if (!quiet) console.error(`theval: report: ${path.resolve(r.file)}`);
+}
+
 export const command = {
   summary: 'combine the shards of an evaluation (--shard i/N) into the usual tables',
   run: (argv: string[]) =>
     runCommand('merge', help, async () => {
-      const { values, positionals } = parse(argv, { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } } as const);
+      const { values, positionals } = parse(argv, { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, report: { type: 'boolean' } } as const);
       if (values.help) {
         console.log(help);
         return EXIT.OK;
@@ -49,6 +58,8 @@ export const command = {
       if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one output folder' : 'no output folder given');
       const out = positionals[0];
       const r = await mergeShards(out, { onWarning: (m) => console.error(`theval: warning: ${m}`) });
-      return reportMerge(r, { json: values.json, quiet: values.quiet, out });
+      const status = reportMerge(r, { json: values.json, quiet: values.quiet, out });
+      if (values.report) await writeMergedReport(out, values.quiet);
+      return status;
     }),
 };

@@ -12,7 +12,8 @@ Writes the Slurm jobs of one evaluation split into N shards: evaluate.sbatch (an
 task i runs \`theval evaluate <arguments> --shard i/N --out DIR\`, requeued and resumed if its
 node fails), merge.sbatch (\`theval merge DIR\`) and submit.sh, which queues the array and
 then the merge with --dependency=afterany on it. Everything after -- goes to
-\`theval evaluate\` (inputs, --gt, --metrics, --name, ...; not --out, --shard, --device).
+\`theval evaluate\` (inputs, --gt, --metrics, --name, ...; not --out, --shard, --device);
+--report there goes to the merge job (\`theval merge DIR --report\`).
 Relative paths are taken from the current folder (the jobs --chdir to it). See
 docs/cluster.md.
 
@@ -82,12 +83,15 @@ export const command = {
         const name = a.split('=')[0];
         if (['--out', '-o', '--shard', '--device', '--json'].includes(name)) throw new UsageError(`${name} after --: theval slurm sets the output and the shards itself`);
       }
+      // --report belongs to the merge job: the array tasks are shards, which write no tables.
+      const report = evaluateArgs.includes('--report');
       const out = path.resolve(values.out);
       const scriptDir = path.resolve(values['script-dir'] ?? path.join(out, 'slurm'));
       const scripts = slurmScripts({
         shards,
         out,
-        evaluateArgs,
+        evaluateArgs: evaluateArgs.filter((a) => a !== '--report'),
+        report,
         theval: values.theval ?? defaultTheval(),
         chdir: process.cwd(),
         scriptDir,

@@ -33,6 +33,8 @@ export interface SlurmJobOptions {
   mergeTime?: string;
   /** Extra `#SBATCH` options for both jobs, e.g. `--constraint=a100`. */
   extra?: readonly string[];
+  /** The merge job also writes the report (`theval merge OUT --report`). */
+  report?: boolean;
 }
 
 export interface SlurmScripts {
@@ -116,7 +118,7 @@ exit "$status"
 # theval: merges the ${o.shards} shards in ${o.out} once every array task has ended.
 ${directives(mergeOpts)}
 set -u
-exec ${o.theval} merge ${shellQuote(o.out)}
+exec ${o.theval} merge ${shellQuote(o.out)}${o.report ? ' --report' : ''}
 `;
   const submit = `#!/bin/bash
 # Queues the array job, then the merge job to start after all its tasks end (afterany).
