@@ -38,11 +38,13 @@ describe('--device: one worker per GPU', () => {
     expect(single.status, single.stderr).toBe(0);
 
     const out = path.join(dir, 'out');
-    const r = runCli(['evaluate', ...args, '--out', out, '--device', 'cuda:0,cuda:3', '--json', '--report'], { env: { THEVAL_PROVIDERS: envProviders } });
+    const r = runCli(['evaluate', ...args, '--out', out, '--device', 'cuda:0,cuda:3', '--json', '--report', '--published-gt'], { env: { THEVAL_PROVIDERS: envProviders } });
     expect(r.status, r.stderr).toBe(0);
     // --report: not passed to the workers (shards have no tables), written after the merge from the shard files.
     expect(r.stderr).not.toMatch(/no summary\.json|note:/);
     expect(existsSync(path.join(out, 'report.html'))).toBe(true);
+    // --published-gt: one leaderboard, of the merged values (not one per worker from its shard's).
+    expect((r.stdout + r.stderr).match(/Leaderboard against the PUBLISHED GT row/g)).toHaveLength(1);
     expect(r.stderr).toMatch(/2 workers: shard 1\/2 on cuda:0, shard 2\/2 on cuda:3/);
     const roots: Record<string, string> = { GT: set.gt, alpha: set.methods[0], beta: set.methods[1] };
     for (const [i, visible] of [[1, '0'], [2, '3']] as const) {
@@ -63,6 +65,12 @@ describe('--device: one worker per GPU', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--report with --shard: .*theval merge .* --report/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('--published-gt with --shard is a usage error naming the way after the merge', () => {
+    const r = runCli(['evaluate', 'x.mp4', '--shard', '2/3', '--published-gt', '--out', 'res']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--published-gt with --shard: .*theval score res\/aggregate\.csv --published-gt/);
   });
 
   it('a device list with --shard is a usage error', () => {

@@ -46,6 +46,12 @@ describe('slurm job scripts', () => {
     expect(readFileSync(path.join(out, 'slurm', 'evaluate.sbatch'), 'utf8')).not.toContain('--report');
   });
 
+  it('--published-gt after -- is refused (shards cover part of the videos), with the command to use after the merge', () => {
+    const r = runCli(['slurm', '--shards', '2', '--out', '/tmp/x', '--', '/data/a', '--published-gt']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/theval score \/tmp\/x\/aggregate\.csv --published-gt/);
+  });
+
   it('turns the options into #SBATCH lines', () => {
     for (const line of ['--array=1-12%5', '--requeue', '--time=02:00:00', '--mem=16G', '--cpus-per-task=4', '--gpus-per-task=1', '--partition=gpu', '--account=lab', '--constraint=a100', '--chdir=/home/u']) {
       expect(s.evaluate.split('\n'), line).toContain(`#SBATCH ${line}`);

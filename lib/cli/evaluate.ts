@@ -4,7 +4,7 @@
  * handles SIGINT/SIGTERM and prints the outcome.
  */
 import path from 'node:path';
-import { evaluate, defaultJobs, GT_NAME, type EvaluationResult, type MethodInputs } from '../evaluate.js';
+import { evaluate, defaultJobs, GT_NAME, type EvaluationResult, type EvaluationSummary, type MethodInputs } from '../evaluate.js';
 import { inputKind } from '../io/inputs.js';
 import { PUBLISHED_GT, mixingWarning, publishedComparableMetrics } from '../io/publishedGt.js';
 import { createReferenceProviders, type ReferenceProviders } from '../reference/index.js';
@@ -199,6 +199,9 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       if (values.shard !== undefined) throw new UsageError('--device with several devices and --shard: give one (a device list makes one shard per device)');
       return runOnDevices(mode, argv, parseDeviceList(values.device), values.out ?? 'theval-out', values);
     }
+    if (values.shard !== undefined && values['published-gt']) {
+      throw new UsageError(`--published-gt with --shard: a shard's values cover only its videos; once every shard has run, \`theval merge ${values.out ?? 'theval-out'}\` then \`theval score ${values.out ?? 'theval-out'}/aggregate.csv --published-gt\``);
+    }
     if (values.shard !== undefined && values.report) {
       throw new UsageError(`--report with --shard: a shard writes no tables to report on; once every shard has run, \`theval merge ${values.out ?? 'theval-out'} --report\``);
     }
@@ -292,20 +295,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       out2(`\nLeaderboard (normalised by the GT videos evaluated in this run):\n${leaderboardTable(s.scores)}`);
       out2(producedBy(s.config));
     }
-    if (values['published-gt']) {
-      const pipeline = `this run's pipeline (${[s.config.face?.name, s.config.audio?.name, s.config.quality?.backend.name].filter(Boolean).join(', ') || 'no face, audio or quality model'})`;
-      const w = mixingWarning(pipeline);
-      const same = publishedComparableMetrics(s.config);
-      if (w) console.error(`\n${'!'.repeat(78)}\nWARNING: ${w}${same.length ? `\n(These metrics do come from the reference's own models and compare with the published GT row: ${same.join(', ')}.)` : ''}\n${'!'.repeat(78)}`);
-      const rows = Object.entries(s.methods)
-        .filter(([n]) => n !== GT_NAME)
-        .map(([name, m]) => ({ name, values: Object.fromEntries(METRIC_IDS.map((id) => [id, m.values[id] ?? NaN])) as MetricValues }));
-      try {
-        out2(`\nLeaderboard against the PUBLISHED GT row (${PUBLISHED_GT.source}):\n${leaderboardTable(scoreMethods(rows, { ...PUBLISHED_GT.values }))}`);
-      } catch (e) {
-        console.error(`theval: no leaderboard against the published GT: ${(e as Error).message}`);
-      }
-    }
+    if (values['published-gt']) printPublishedLeaderboard(s, out2);
     if (values.report && !signalled) {
       const { writeReport } = await import('../report/index.js');
       const r = await writeReport(out, path.join(out, 'report.html'));
@@ -343,11 +333,34 @@ async function referenceProviders(profile: Profile, values: { 'quality-backend'?
   });
 }
 
+/** `--published-gt`: the leaderboard normalised by the published THEval GT row, with the mixing warning. */
+function printPublishedLeaderboard(s: EvaluationSummary, out2: (text: string) => void): void {
+  const pipeline = `this run's pipeline (${[s.config.face?.name, s.config.audio?.name, s.config.quality?.backend.name].filter(Boolean).join(', ') || 'no face, audio or quality model'})`;
+  const w = mixingWarning(pipeline);
+  const same = publishedComparableMetrics(s.config);
+  if (w) console.error(`\n${'!'.repeat(78)}\nWARNING: ${w}${same.length ? `\n(These metrics do come from the reference's own models and compare with the published GT row: ${same.join(', ')}.)` : ''}\n${'!'.repeat(78)}`);
+  const rows = Object.entries(s.methods)
+    .filter(([n]) => n !== GT_NAME)
+    .map(([name, m]) => ({ name, values: Object.fromEntries(METRIC_IDS.map((id) => [id, m.values[id] ?? NaN])) as MetricValues }));
+  try {
+    out2(`\nLeaderboard against the PUBLISHED GT row (${PUBLISHED_GT.source}):\n${leaderboardTable(scoreMethods(rows, { ...PUBLISHED_GT.values }))}`);
+  } catch (e) {
+    console.error(`theval: no leaderboard against the published GT: ${(e as Error).message}`);
+  }
+}
+
 /** `--device cuda:0,cuda:1`: one worker per device (each a shard), then the merge. */
-async function runOnDevices(mode: string, argv: string[], devices: string[], out: string, values: { json?: boolean; quiet?: boolean; report?: boolean }): Promise<number> {
+async function runOnDevices(
+  mode: string,
+  argv: string[],
+  devices: string[],
+  out: string,
+  values: { json?: boolean; quiet?: boolean; report?: boolean; 'published-gt'?: boolean },
+): Promise<number> {
   const workers = deviceWorkers(devices);
-  // The workers are shards: no tables of their own, so no report (written after the merge).
-  const args = withoutOptions(argv, ['device'], ['json', 'report']);
+  // The workers are shards: their values cover only their videos, so the report and the
+  // published-GT leaderboard come after the merge.
+  const args = withoutOptions(argv, ['device'], ['json', 'report', 'published-gt']);
   // The workers share this machine's cores: split the default number of videos in flight.
   if (!args.some((a) => a === '-j' || a === '--jobs' || a.startsWith('--jobs=') || /^-j\d/.test(a))) {
     args.push('--jobs', String(Math.max(1, Math.floor(defaultJobs() / workers.length))));
@@ -361,6 +374,7 @@ async function runOnDevices(mode: string, argv: string[], devices: string[], out
   const { reportMerge, writeMergedReport } = await import('./merge.js');
   const merged = await mergeShards(out, { onWarning: (m) => console.error(`theval: warning: ${m}`) });
   const status = reportMerge(merged, { json: values.json, quiet: values.quiet, out });
+  if (values['published-gt']) printPublishedLeaderboard(merged.summary, values.json ? console.error : console.log);
   if (values.report) await writeMergedReport(out, values.quiet);
   const killed = outcomes.find((o) => o.code === EXIT.SIGINT || o.code === EXIT.SIGTERM || o.signal);
   if (killed) return killed.code === EXIT.SIGTERM || killed.signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;

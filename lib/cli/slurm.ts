@@ -82,6 +82,7 @@ export const command = {
       for (const a of evaluateArgs) {
         const name = a.split('=')[0];
         if (['--out', '-o', '--shard', '--device', '--json'].includes(name)) throw new UsageError(`${name} after --: theval slurm sets the output and the shards itself`);
+        if (name === '--published-gt') throw new UsageError(`--published-gt after --: the array tasks are shards; after the merge, \`theval score ${values.out ?? 'OUT'}/aggregate.csv --published-gt\``);
       }
       // --report belongs to the merge job: the array tasks are shards, which write no tables.
       const report = evaluateArgs.includes('--report');
