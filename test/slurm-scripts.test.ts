@@ -52,6 +52,24 @@ describe('slurm job scripts', () => {
     expect(r.stderr).toMatch(/theval score \/tmp\/x\/aggregate\.csv --published-gt/);
   });
 
+  it('--gpus-per-task: the tasks evaluate on their GPU (--device cuda) unless the arguments name a device; device lists refused', () => {
+    const dir = tempDir('theval-slurm-gpu-');
+    const evalLine = (out: string) => readFileSync(path.join(out, 'slurm', 'evaluate.sbatch'), 'utf8').split('\n').find((l) => l.includes(' evaluate '))!;
+    const gpu = runCli(['slurm', '--shards', '2', '--out', path.join(dir, 'a'), '--gpus-per-task', '1', '--', '/data/a', '--gpu-backend', 'tensorrt']);
+    expect(gpu.status, gpu.stderr).toBe(0);
+    expect(evalLine(path.join(dir, 'a'))).toMatch(/ \/data\/a --gpu-backend tensorrt --device cuda --out /);
+    const cpu = runCli(['slurm', '--shards', '2', '--out', path.join(dir, 'b'), '--gpus-per-task', '1', '--', '/data/a', '--device=cpu']);
+    expect(cpu.status, cpu.stderr).toBe(0);
+    expect(evalLine(path.join(dir, 'b'))).toMatch(/--device=cpu --out /);
+    expect(evalLine(path.join(dir, 'b'))).not.toMatch(/--device cuda/);
+    const noGpu = runCli(['slurm', '--shards', '2', '--out', path.join(dir, 'c'), '--', '/data/a']);
+    expect(evalLine(path.join(dir, 'c'))).not.toMatch(/--device/);
+    expect(noGpu.status).toBe(0);
+    const list = runCli(['slurm', '--shards', '2', '--out', path.join(dir, 'd'), '--', '/data/a', '--device', 'cuda:0,cuda:1']);
+    expect(list.status).toBe(2);
+    expect(list.stderr).toMatch(/--device with several devices after --: .*--gpus-per-task 1/);
+  });
+
   it('turns the options into #SBATCH lines', () => {
     for (const line of ['--array=1-12%5', '--requeue', '--time=02:00:00', '--mem=16G', '--cpus-per-task=4', '--gpus-per-task=1', '--partition=gpu', '--account=lab', '--constraint=a100', '--chdir=/home/u']) {
       expect(s.evaluate.split('\n'), line).toContain(`#SBATCH ${line}`);

@@ -12,8 +12,9 @@ Writes the Slurm jobs of one evaluation split into N shards: evaluate.sbatch (an
 task i runs \`theval evaluate <arguments> --shard i/N --out DIR\`, requeued and resumed if its
 node fails), merge.sbatch (\`theval merge DIR\`) and submit.sh, which queues the array and
 then the merge with --dependency=afterany on it. Everything after -- goes to
-\`theval evaluate\` (inputs, --gt, --metrics, --name, ...; not --out, --shard, --device);
---report there goes to the merge job (\`theval merge DIR --report\`).
+\`theval evaluate\` (inputs, --gt, --metrics, --name, --device, ...; not --out, --shard);
+--report there goes to the merge job (\`theval merge DIR --report\`). With --gpus-per-task
+the tasks evaluate with --device cuda (their GPU) unless the arguments name a device.
 Relative paths are taken from the current folder (the jobs --chdir to it). See
 docs/cluster.md.
 
@@ -23,7 +24,8 @@ Options:
       --time T             per-task time limit (Slurm format, e.g. 04:00:00)
       --mem M              per-task memory (e.g. 8G)
       --cpus-per-task C    CPUs per task (also sets --jobs C-1 unless given after --)
-      --gpus-per-task G    GPUs per task (Slurm sets CUDA_VISIBLE_DEVICES)
+      --gpus-per-task G    GPUs per task (Slurm sets CUDA_VISIBLE_DEVICES); the tasks then
+                           evaluate with --device cuda unless given one after --
       --partition P, --account A, --qos Q
       --max-parallel M     at most M tasks at once (--array=1-N%M)
       --job-name NAME      default theval
@@ -79,19 +81,29 @@ export const command = {
       if (!shards) throw new UsageError('--shards is required');
       if (!values.out) throw new UsageError('--out is required');
       if (evaluateArgs.length === 0) throw new UsageError('no evaluate arguments after --');
-      for (const a of evaluateArgs) {
+      let device: string | undefined;
+      for (let i = 0; i < evaluateArgs.length; i++) {
+        const a = evaluateArgs[i];
         const name = a.split('=')[0];
-        if (['--out', '-o', '--shard', '--device', '--json'].includes(name)) throw new UsageError(`${name} after --: theval slurm sets the output and the shards itself`);
+        if (['--out', '-o', '--shard', '--json'].includes(name)) throw new UsageError(`${name} after --: theval slurm sets the output and the shards itself`);
         if (name === '--published-gt') throw new UsageError(`--published-gt after --: the array tasks are shards; after the merge, \`theval score ${values.out ?? 'OUT'}/aggregate.csv --published-gt\``);
+        if (name === '--device') device = a.includes('=') ? a.slice(a.indexOf('=') + 1) : evaluateArgs[i + 1];
+      }
+      const gpusPerTask = positiveInt(values['gpus-per-task'], '--gpus-per-task');
+      if (device?.includes(',')) {
+        throw new UsageError('--device with several devices after --: each array task is already a shard; ask for one GPU per task (--gpus-per-task 1) and more shards');
       }
       // --report belongs to the merge job: the array tasks are shards, which write no tables.
       const report = evaluateArgs.includes('--report');
+      // Tasks given GPUs use them (Slurm sets CUDA_VISIBLE_DEVICES: the task's GPU is cuda:0)
+      // unless the arguments name a device themselves (e.g. --device cpu).
+      const taskArgs = [...evaluateArgs.filter((a) => a !== '--report'), ...(gpusPerTask && device === undefined ? ['--device', 'cuda'] : [])];
       const out = path.resolve(values.out);
       const scriptDir = path.resolve(values['script-dir'] ?? path.join(out, 'slurm'));
       const scripts = slurmScripts({
         shards,
         out,
-        evaluateArgs: evaluateArgs.filter((a) => a !== '--report'),
+        evaluateArgs: taskArgs,
         report,
         theval: values.theval ?? defaultTheval(),
         chdir: process.cwd(),
@@ -100,7 +112,7 @@ export const command = {
         time: values.time,
         mem: values.mem,
         cpusPerTask: positiveInt(values['cpus-per-task'], '--cpus-per-task'),
-        gpusPerTask: positiveInt(values['gpus-per-task'], '--gpus-per-task'),
+        gpusPerTask,
         partition: values.partition,
         account: values.account,
         qos: values.qos,
