@@ -65,6 +65,10 @@ describe('slurm job scripts', () => {
     const noGpu = runCli(['slurm', '--shards', '2', '--out', path.join(dir, 'c'), '--', '/data/a']);
     expect(evalLine(path.join(dir, 'c'))).not.toMatch(/--device/);
     expect(noGpu.status).toBe(0);
+    expect(gpu.stderr).not.toMatch(/warning/);
+    const two = runCli(['slurm', '--shards', '2', '--out', path.join(dir, 'e'), '--gpus-per-task', '2', '--', '/data/a']);
+    expect(two.status, two.stderr).toBe(0);
+    expect(two.stderr).toMatch(/warning: --gpus-per-task 2: each task runs on one GPU .* --gpus-per-task 1 and more shards/);
     const list = runCli(['slurm', '--shards', '2', '--out', path.join(dir, 'd'), '--', '/data/a', '--device', 'cuda:0,cuda:1']);
     expect(list.status).toBe(2);
     expect(list.stderr).toMatch(/--device with several devices after --: .*--gpus-per-task 1/);

@@ -127,6 +127,9 @@ export const command = {
         chmodSync(path.join(scriptDir, name), 0o755);
       }
       console.error(`theval slurm: wrote evaluate.sbatch (array of ${shards}), merge.sbatch, submit.sh in ${scriptDir}`);
+      if (gpusPerTask && gpusPerTask > 1 && (device === undefined || !device.startsWith('cpu'))) {
+        console.error(`theval slurm: warning: --gpus-per-task ${gpusPerTask}: each task runs on one GPU (its cuda:0); the others stay idle. Ask for --gpus-per-task 1 and more shards`);
+      }
       if (!values.submit) {
         console.log(path.join(scriptDir, 'submit.sh'));
         return EXIT.OK;
