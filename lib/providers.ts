@@ -21,7 +21,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { analyzeAudio } from './audio/analyzeAudio.js';
-import { defaultFaceModels, trackFaces, type FaceProfile, type TrackFacesOptions } from './face/trackFaces.js';
+import { trackFaces, type FaceProfile, type TrackFacesOptions } from './face/trackFaces.js';
 import { FACE_MESH_VERSION } from './models/faceModels.js';
 import { CONVERTER_VERSION } from './models/tflite/convert.js';
 import { loadQualityScorers, type QualityModelPaths, type QualityRole, type QualityScorers } from './quality/options.js';
@@ -34,7 +34,7 @@ import type { MetricId } from './metrics/types.js';
 import { CLEAN, FRAME_CAP, hasQuirk, profileLabel, type Profile } from './profile.js';
 import { native } from './native.js';
 import { passBackend, type GpuBackend, type PassDevice } from './gpu.js';
-import { runVideoPass, trackFacesOnDevice, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
+import { passFaceOptions, runVideoPass, trackFacesOnDevice, type PassFrameSink, type PassQuality, type PassQualityOutput, type VideoPassResult } from './pipeline/videoPass.js';
 import type { VideoInfo } from './decode/video.js';
 import type { AudioTracks, FaceTracks } from './tracks.js';
 
@@ -386,6 +386,7 @@ export function mediapipeFaceProvider(
   // so the networks run where the record says they do.
   const trackOn = (videoPath: string, options: TrackFacesOptions): Promise<FaceTracks & { warnings: string[] }> =>
     device === 'cpu' ? trackFaces(videoPath, options) : trackFacesOnDevice(videoPath, options, device, backendName);
+  const mainPass: TrackFacesOptions = { profile, ...emu, ...(motion.enabled ? { motion: true, flowSize: motion.flowSize ?? 128 } : {}) };
   return {
     device,
     ...(backendName !== device ? { gpuBackend } : {}),
@@ -416,7 +417,7 @@ export function mediapipeFaceProvider(
       },
     },
     async track(videoPath, context) {
-      const r = await trackOn(videoPath, { profile, ...emu, ...(motion.enabled ? { motion: true, flowSize: motion.flowSize ?? 128 } : {}) });
+      const r = await trackOn(videoPath, mainPass);
       for (const w of r.warnings) context.warn(`face pass decode: ${w}`);
       const wants = (id: MetricId): boolean => !context.metrics || context.metrics.includes(id);
       const perMetric: Partial<Record<MetricId, FaceTracks>> = {};
@@ -445,8 +446,7 @@ export function mediapipeFaceProvider(
       ? {}
       : {
           async onePass(videoPath: string, quality: PassQuality | null, frames?: PassFrameSink | null): Promise<VideoPassResult> {
-            const face = { profile, models: await defaultFaceModels(), ...emu, ...(motion.enabled ? { motion: { flowSize: motion.flowSize ?? 128 } } : {}), ...(device !== 'cpu' ? { device } : {}), ...(backendName !== device ? { backend: backendName } : {}) };
-            return runVideoPass(videoPath, { face, quality, frames });
+            return runVideoPass(videoPath, { face: await passFaceOptions(mainPass, device, backendName), quality, frames });
           },
         }),
   };

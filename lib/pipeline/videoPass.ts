@@ -216,17 +216,11 @@ export async function runVideoPass(
 }
 
 /**
- * The face tracks of one video on a device (lib/gpu.ts): trackFaces' options through the one
- * pass without quality, so the networks run on `device` (with `backend`, e.g. 'tensorrt',
- * when it is not the device's default). trackFaces is the CPU path.
+ * The one pass's face options for trackFaces' options on `device` (with `backend`, e.g.
+ * 'tensorrt', when it is not the device's default; lib/gpu.ts passBackend).
  */
-export async function trackFacesOnDevice(
-  file: string,
-  options: TrackFacesOptions,
-  device: string,
-  backend?: string,
-): Promise<Omit<FaceTrackResult, 'timings' | 'models'> & { warnings: string[] }> {
-  const face: PassFaceOptions = {
+export async function passFaceOptions(options: TrackFacesOptions, device: string, backend?: string): Promise<PassFaceOptions> {
+  return {
     profile: options.profile ?? 'both',
     models: options.models ?? (await defaultFaceModels()),
     ...(options.swapRB ? { swapRB: true } : {}),
@@ -234,9 +228,21 @@ export async function trackFacesOnDevice(
     ...(options.cpuWarp ? { cpuWarp: true } : {}),
     ...(options.staticMode ? { staticMode: true } : {}),
     ...(options.motion ? { motion: { flowSize: options.flowSize ?? 128 } } : {}),
-    device,
+    ...(device !== 'cpu' ? { device } : {}),
     ...(backend && backend !== device ? { backend } : {}),
   };
-  const p = await runVideoPass(file, { face, quality: null });
+}
+
+/**
+ * The face tracks of one video on a device (lib/gpu.ts): trackFaces' options through the one
+ * pass without quality, so the networks run on `device`. trackFaces is the CPU path.
+ */
+export async function trackFacesOnDevice(
+  file: string,
+  options: TrackFacesOptions,
+  device: string,
+  backend?: string,
+): Promise<Omit<FaceTrackResult, 'timings' | 'models'> & { warnings: string[] }> {
+  const p = await runVideoPass(file, { face: await passFaceOptions(options, device, backend), quality: null });
   return { ...p.face!, warnings: p.warnings };
 }
