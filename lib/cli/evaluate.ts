@@ -296,11 +296,7 @@ async function run(argv: string[], mode: 'evaluate' | 'leaderboard'): Promise<nu
       out2(producedBy(s.config));
     }
     if (values['published-gt']) printPublishedLeaderboard(s, out2);
-    if (values.report && !signalled) {
-      const { writeReport } = await import('../report/index.js');
-      const r = await writeReport(out, path.join(out, 'report.html'));
-      if (!values.quiet) console.error(`theval: report: ${path.resolve(r.file)}`);
-    }
+    if (values.report && !signalled) await (await import('./report.js')).writeFolderReport(out, values.quiet);
     if (shard && !values.quiet && !result.interrupted) console.error(`theval: shard ${shard.index}/${shard.count} done; once every shard is, \`theval merge ${out}\` writes the tables`);
     if (signalled) return signalled === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
     return Object.values(s.methods).some((m) => m.failed > 0) ? EXIT.SOME_FAILED : EXIT.OK;
@@ -371,11 +367,11 @@ async function runOnDevices(
     if (o.code !== EXIT.OK && o.code !== EXIT.SOME_FAILED) console.error(`theval: the worker on ${o.worker.device} ended with ${o.signal ?? `exit status ${o.code}`}`);
   }
   const { mergeShards } = await import('../cluster/merge.js');
-  const { reportMerge, writeMergedReport } = await import('./merge.js');
+  const { reportMerge } = await import('./merge.js');
   const merged = await mergeShards(out, { onWarning: (m) => console.error(`theval: warning: ${m}`) });
   const status = reportMerge(merged, { json: values.json, quiet: values.quiet, out });
   if (values['published-gt']) printPublishedLeaderboard(merged.summary, values.json ? console.error : console.log);
-  if (values.report) await writeMergedReport(out, values.quiet);
+  if (values.report) await (await import('./report.js')).writeFolderReport(out, values.quiet);
   const killed = outcomes.find((o) => o.code === EXIT.SIGINT || o.code === EXIT.SIGTERM || o.signal);
   if (killed) return killed.code === EXIT.SIGTERM || killed.signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
   return outcomes.some((o) => o.code === EXIT.FATAL || o.code === EXIT.USAGE) ? EXIT.FATAL : status;

@@ -38,14 +38,6 @@ export function reportMerge(r: MergeResult, opts: { json?: boolean; quiet?: bool
   return r.complete && Object.values(s.methods).every((m) => m.failed === 0) ? EXIT.OK : EXIT.SOME_FAILED;
 }
 
-/** `--report` after a merge (theval merge, evaluate --device LIST): the report of the merged folder. */
-export async function writeMergedReport(out: string, quiet?: boolean): Promise<void> {
-  const { writeReport } = await import('../report/index.js');
-  const r = await writeReport(out, path.join(out, 'report.html'));
-  for (const n of r.model.notes) console.error(`theval report: note: ${n}`);
-  if (!quiet) console.error(`theval: report: ${path.resolve(r.file)}`);
-}
-
 export const command = {
   summary: 'combine the shards of an evaluation (--shard i/N) into the usual tables',
   run: (argv: string[]) =>
@@ -59,7 +51,7 @@ export const command = {
       const out = positionals[0];
       const r = await mergeShards(out, { onWarning: (m) => console.error(`theval: warning: ${m}`) });
       const status = reportMerge(r, { json: values.json, quiet: values.quiet, out });
-      if (values.report) await writeMergedReport(out, values.quiet);
+      if (values.report) await (await import('./report.js')).writeFolderReport(out, values.quiet);
       return status;
     }),
 };

@@ -3,6 +3,18 @@ import path from 'node:path';
 import { writeReport, renderReport, type ReportFormat } from '../report/index.js';
 import { EXIT, UsageError, parse, positiveInt, runCommand } from './common.js';
 
+/** What the page notes (records missing, other configurations), also said on stderr so it is seen when the report is made. */
+function printNotes(notes: readonly string[]): void {
+  for (const n of notes) console.error(`theval report: note: ${n}`);
+}
+
+/** `--report` of evaluate and merge: <out>/report.html with the defaults. */
+export async function writeFolderReport(out: string, quiet?: boolean): Promise<void> {
+  const r = await writeReport(out, path.join(out, 'report.html'));
+  printNotes(r.model.notes);
+  if (!quiet) console.error(`theval: report: ${path.resolve(r.file)}`);
+}
+
 const options = {
   output: { type: 'string', short: 'o' },
   format: { type: 'string' },
@@ -56,8 +68,7 @@ export const command = {
       }
       const file = values.output ?? path.join(dir, 'report.html');
       const r = await writeReport(dir, file, format, opts);
-      // Also in the page; said here so that a report missing records is noticed when made.
-      for (const n of r.model.notes) console.error(`theval report: note: ${n}`);
+      printNotes(r.model.notes);
       console.error(`theval report: wrote ${path.resolve(r.file)} (${(r.bytes / 1024).toFixed(0)} KiB, bootstrap B = ${r.model.bootstrap.B}, seed ${r.model.bootstrap.seed})`);
       return EXIT.OK;
     }),
