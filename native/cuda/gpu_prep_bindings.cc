@@ -25,6 +25,18 @@ namespace theval {
 
 namespace {
 
+// Runs a device path; its failure becomes GPU_UNAVAILABLE (no driver or GPU: the message
+// starts so) or INTERNAL, as a JS error.
+template <class F>
+auto OnDevice(Napi::Env env, F&& run) -> decltype(run()) {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    const std::string m = e.what();
+    throw MakeJsError(env, m.rfind("GPU_UNAVAILABLE", 0) == 0 ? "GPU_UNAVAILABLE" : "INTERNAL", m, "");
+  }
+}
+
 Napi::Error Bad(Napi::Env env, const std::string& m) { return MakeJsError(env, "BAD_ARGUMENT", m, ""); }
 
 const uint8_t* Bytes(Napi::Env env, const Napi::Value& v, size_t need, const std::string& what) {
@@ -79,13 +91,8 @@ Napi::Value CropTensorsJs(const Napi::CallbackInfo& info) {
   if (backend == "host") {
     cuda::CropTensorsHost(frames.data(), int(frames.size()), rois.data(), int(rois.size()), p, out.Data());
   } else if (backend == "cuda") {
-    try {
-      const auto v = cuda::CropTensorsCuda(frames.data(), int(frames.size()), rois.data(), int(rois.size()), p);
-      std::copy(v.begin(), v.end(), out.Data());
-    } catch (const std::exception& e) {
-      const std::string m = e.what();
-      throw MakeJsError(env, m.rfind("GPU_UNAVAILABLE", 0) == 0 ? "GPU_UNAVAILABLE" : "INTERNAL", m, "");
-    }
+    const auto v = OnDevice(env, [&] { return cuda::CropTensorsCuda(frames.data(), int(frames.size()), rois.data(), int(rois.size()), p); });
+    std::copy(v.begin(), v.end(), out.Data());
   } else {
     throw Bad(env, "backend must be 'host' or 'cuda'");
   }
@@ -122,13 +129,8 @@ Napi::Value Yuv420ToRgb24Js(const Napi::CallbackInfo& info) {
     if (impl == "cpu") Yuv420ToRgb24(src, stride, v.width, v.height, k, out.Data(), dstStride);
     else Yuv420ToRgb24Scalar(src, stride, v.width, v.height, k, out.Data(), dstStride);
   } else if (impl == "cuda") {
-    try {
-      const auto r = cuda::Yuv420ToRgb24Cuda(v, k);
-      std::copy(r.begin(), r.end(), out.Data());
-    } catch (const std::exception& e) {
-      const std::string m = e.what();
-      throw MakeJsError(env, m.rfind("GPU_UNAVAILABLE", 0) == 0 ? "GPU_UNAVAILABLE" : "INTERNAL", m, "");
-    }
+    const auto r = OnDevice(env, [&] { return cuda::Yuv420ToRgb24Cuda(v, k); });
+    std::copy(r.begin(), r.end(), out.Data());
   } else {
     throw Bad(env, "impl must be 'host', 'cuda', 'cpu' or 'cpu-scalar'");
   }
